@@ -1,0 +1,1 @@
+"""The local analyzer: an offline server that speaks the v0 protocol (PROTOCOL.md §8)."""

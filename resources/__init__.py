@@ -1,0 +1,1 @@
+"""Icons, stylesheet and sample media made by our own scripts."""

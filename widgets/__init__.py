@@ -1,0 +1,1 @@
+"""Qt widgets. They render state objects handed to them; they never touch sockets or codecs."""
