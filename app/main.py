@@ -18,7 +18,11 @@ from app.logs import setup_logging
 log = logging.getLogger(__name__)
 
 # name -> (module, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "stream": ("app.stream_command", "Run a session without a window and print what comes back"),
+    "devices": ("app.devices_command", "List cameras and microphones"),
+    "analyzer": ("app.analyzer.command", "Run the local analyzer server"),
+}
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -34,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level",
         metavar="LEVEL",
         help="DEBUG, INFO, WARNING or ERROR (default: $INTERHUMAN_LIVE_LOG or INFO)",
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation end to end without a window, print versions, and exit",
     )
     gui = importlib.import_module("app.gui")
     gui.configure(parser)
@@ -52,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     log.debug("%s %s, log file %s", APP_NAME, __version__, log_file)
+    if args.self_test:
+        return int(importlib.import_module("app.self_test").run())
     module = COMMANDS[args.command][0] if args.command else "app.gui"
     return int(importlib.import_module(module).run(args))
 
