@@ -2,13 +2,15 @@
 
 Everything the server sends is parsed here and nowhere else. Parsing never raises: what
 cannot be understood becomes an `UnparsedMessage`, which the uplink logs and counts.
-The time-base rule of §4 (connection time or segment-relative → session time) lives here too.
+The time-base rule of §4 (connection time or segment-relative → session time) and the meaning
+of §6's error ids and close codes live here too.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Annotated, Literal, TypeVar
 
@@ -16,7 +18,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -144,9 +145,7 @@ class ResultMessage(WireModel):
             return self
         quality = self.conversation_quality
         if quality is not None:
-            quality = quality.model_copy(
-                update={"timeline": [_shift(w, offset_s) for w in quality.timeline]}
-            )
+            quality = quality.model_copy(update={"timeline": [_shift(w, offset_s) for w in quality.timeline]})
         return self.model_copy(
             update={
                 "signals": [_shift(s, offset_s) for s in self.signals],
@@ -182,15 +181,30 @@ class ErrorMessage(WireModel):
     @classmethod
     def _accept_older_form(cls, data: object) -> object:
         if isinstance(data, dict) and "error" in data and not data.get("message"):
-            data = {**data, "message": str(data["error"])}
+            text = str(data["error"])
+            data = {**data, "message": text}
+            # Older servers often lead the text with the id ("ih6002: message too large").
+            found = _ERROR_ID.search(text)
+            if found and not data.get("error_id"):
+                data["error_id"] = found.group(0).lower()
         return data
+
+    @field_validator("error_id", mode="before")
+    @classmethod
+    def _lowercase_error_id(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
 
 ServerMessage = Annotated[
     ProcessingMessage | ResultMessage | CompletedMessage | ErrorMessage,
     Field(discriminator="status"),
 ]
-_server_message = TypeAdapter(ServerMessage)
+_MODELS: dict[str, type[ProcessingMessage | ResultMessage | CompletedMessage | ErrorMessage]] = {
+    "processing": ProcessingMessage,
+    "result": ResultMessage,
+    "completed": CompletedMessage,
+    "error": ErrorMessage,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,10 +227,13 @@ def parse_server_message(frame: str | bytes) -> ServerMessage | UnparsedMessage:
     if not isinstance(data, dict):
         return UnparsedMessage("JSON is not an object", preview)
     status = data.get("status")
-    if status not in ("processing", "result", "completed", "error"):
+    if isinstance(status, str):
+        status = status.strip().lower()
+    model = _MODELS.get(status) if isinstance(status, str) else None
+    if model is None:
         return UnparsedMessage(f"unknown status {status!r}", preview)
     try:
-        return _server_message.validate_python(data)
+        return model.model_validate({**data, "status": status})
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
@@ -232,6 +249,9 @@ class SegmentPlacement:
     duration_s: float
     connection_offset_s: float
     """Media seconds the server had received on this connection before this segment."""
+    other_offsets_s: tuple[float, ...] = ()
+    """Other plausible connection offsets, tried after `connection_offset_s`: e.g. the offset that
+    also counts segments the server rejected, which the protocol leaves open."""
 
 
 _TIME_SLACK_S = 0.25
@@ -242,20 +262,108 @@ def to_session_time(result: ResultMessage, placement: SegmentPlacement) -> Resul
     """Move a result's times onto the session clock, whichever reading the server follows.
 
     The current reference counts from the connection's first segment; an older one from the
-    segment itself. When a result's windows fit inside [0, duration] although the segment
-    started later in the connection, they are segment-relative. When both readings fit (a
-    connection's first segment, where they agree), connection time is taken.
+    segment itself. Each reading places the segment somewhere on the server's time line: the
+    one whose place holds the result's windows best wins (misfits under a quarter second, such
+    as container durations a frame longer than ours, count as fits). Ties go to connection
+    time, so a connection's first segment, where both readings agree, is never ambiguous.
     """
     span = result.time_span()
     offset = placement.connection_offset_s
-    if span is not None and offset > 0:
-        lo, hi = span
-        fits_segment = lo >= -_TIME_SLACK_S and hi <= placement.duration_s + _TIME_SLACK_S
-        fits_connection = lo >= offset - _TIME_SLACK_S and hi <= offset + placement.duration_s + _TIME_SLACK_S
-        if fits_segment and not fits_connection:
-            offset = 0.0
+    if span is not None:
+        readings = (placement.connection_offset_s, *placement.other_offsets_s, 0.0)
+        offset = min(readings, key=lambda candidate: _misfit(span, candidate, placement.duration_s))
     return result.shifted(placement.t0 - offset)
+
+
+def _misfit(span: tuple[float, float], start: float, duration_s: float) -> float:
+    """How far (seconds) `span` reaches outside [start, start + duration_s], less the slack."""
+    lo, hi = span
+    outside = max(0.0, start - lo) + max(0.0, hi - (start + duration_s))
+    return max(0.0, outside - _TIME_SLACK_S)
 
 
 def _shift(window: _W, offset_s: float) -> _W:
     return window.model_copy(update={"start": window.start + offset_s, "end": window.end + offset_s})
+
+
+# PROTOCOL.md §6: what each error id means for the client.
+ErrorKind = Literal[
+    "internal",  # ih1001: the segment failed; reconnect if it keeps happening
+    "no_capacity",  # ih1003: reconnect later, slowly
+    "auth",  # ih2001/ih2002/ih2003: stop and ask for a valid key
+    "rate_limited",  # ih3001/ih3002: back off longer, then retry
+    "quota",  # ih3003: stop
+    "too_short",  # ih4007: a bug on our side; log loudly, keep going
+    "bad_segment",  # ih5001/ih5002/ih5004: the segment failed; keep going
+    "too_large",  # ih6002: the segment failed; lower the bitrate
+    "session_limit",  # ih6003/ih6004: reconnect at once and carry on
+    "unknown",  # anything else: the segment failed; keep going
+]
+
+_ERROR_ID = re.compile(r"\bih\d{4}\b", re.IGNORECASE)
+
+_ERROR_KINDS: dict[str, ErrorKind] = {
+    "ih1001": "internal",
+    "ih1003": "no_capacity",
+    "ih2001": "auth",
+    "ih2002": "auth",
+    "ih2003": "auth",
+    "ih3001": "rate_limited",
+    "ih3002": "rate_limited",
+    "ih3003": "quota",
+    "ih4007": "too_short",
+    "ih5001": "bad_segment",
+    "ih5002": "bad_segment",
+    "ih5004": "bad_segment",
+    "ih6002": "too_large",
+    "ih6003": "session_limit",
+    "ih6004": "session_limit",
+}
+
+ERROR_MEANINGS: dict[str, str] = {
+    "ih1001": "The service had an internal error.",
+    "ih1003": "The service has no analysis capacity right now.",
+    "ih2001": "The API key is invalid.",
+    "ih2002": "No API key was sent.",
+    "ih2003": "The API key lacks the interhumanai.stream scope.",
+    "ih3001": "Too many requests: the rate limit was reached.",
+    "ih3002": "Too many streams at once: the concurrency limit was reached.",
+    "ih3003": "The usage quota is exhausted.",
+    "ih4007": "A segment was shorter than 3 seconds.",
+    "ih5001": "A segment had no usable video.",
+    "ih5002": "A segment could not be read.",
+    "ih5004": "A segment was malformed.",
+    "ih6002": "A segment was too large.",
+    "ih6003": "The stream was idle for too long.",
+    "ih6004": "The stream reached its maximum length.",
+}
+"""One sentence per error id, for when a server sends an id without a message."""
+
+
+def classify_error(error_id: str | None) -> ErrorKind:
+    """What an `error` message's id asks of the client (PROTOCOL.md §6)."""
+    if error_id is None:
+        return "unknown"
+    return _ERROR_KINDS.get(error_id.strip().lower(), "unknown")
+
+
+CLOSE_NORMAL = 1000
+CLOSE_POLICY_VIOLATION = 1008
+CLOSE_SERVER_ERROR = 1011
+CLOSE_TRY_AGAIN_LATER = 1013
+CLOSE_SCOPE = 4003
+
+CloseKind = Literal["retry", "retry_slowly", "auth"]
+
+
+def classify_close(code: int | None) -> CloseKind:
+    """What a close by the server asks of a client that still has segments to send.
+
+    Only 4003 (the key lacks the scope) is permanent; 1013 asks for a slower retry. Everything
+    else, a normal close and an abnormal one (1006, no close frame) included, is retried.
+    """
+    if code == CLOSE_SCOPE:
+        return "auth"
+    if code == CLOSE_TRY_AGAIN_LATER:
+        return "retry_slowly"
+    return "retry"
