@@ -23,13 +23,16 @@ from pydantic import (
     model_validator,
 )
 
+# The segment limits of PROTOCOL.md §3 live with the encoder, which must honour them and may not
+# import app/; the protocol re-exports them as part of the contract.
+from capture.encoder_config import MAX_SEGMENT_BYTES as MAX_SEGMENT_BYTES
+from capture.encoder_config import MIN_SEGMENT_BYTES as MIN_SEGMENT_BYTES
+from capture.encoder_config import MIN_SEGMENT_S as MIN_SEGMENT_S
+
 log = logging.getLogger(__name__)
 
 PATH_V0 = "/v0/stream/analyze"
 INCLUDE_FLAGS = ("conversation_quality_overall", "conversation_quality_timeline")
-MIN_SEGMENT_S = 3.0
-MIN_SEGMENT_BYTES = 10 * 1024
-MAX_SEGMENT_BYTES = 20 * 1024 * 1024
 
 Probability = Literal["low", "medium", "high"]
 EngagementState = Literal["engaged", "neutral", "disengaged"]
