@@ -33,11 +33,16 @@ def log_dir() -> Path:
 
 
 def setup_logging(level: str | None = None, *, to_file: bool = True) -> Path | None:
-    """Configure the root logger once. Returns the log file's path, or None without one."""
-    name = (level or os.environ.get(LOG_ENV) or "INFO").upper()
+    """Configure the root logger once. Returns the log file's path, or None without one.
+
+    The file gets `level` (INFO by default). The console gets `level` only when one was asked
+    for; otherwise warnings and errors, so that `stream`'s progress lines stay readable.
+    """
+    asked = level or os.environ.get(LOG_ENV)
+    name = (asked or "INFO").upper()
     numeric = logging.getLevelName(name)
     if not isinstance(numeric, int):
-        raise ValueError(f"unknown log level {level!r}: use DEBUG, INFO, WARNING or ERROR")
+        raise ValueError(f"unknown log level {asked!r}: use DEBUG, INFO, WARNING or ERROR")
     root = logging.getLogger()
     root.setLevel(numeric)
     for handler in list(root.handlers):
@@ -46,6 +51,7 @@ def setup_logging(level: str | None = None, *, to_file: bool = True) -> Path | N
     console = logging.StreamHandler()
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     console.addFilter(redact)
+    console.setLevel(numeric if asked else max(numeric, logging.WARNING))
     root.addHandler(console)
     path = None
     if to_file:

@@ -21,7 +21,7 @@ from app import __version__
 from app.events import SessionSummary, wall_now
 
 if TYPE_CHECKING:
-    from app.session import SessionConfig
+    from app.session_config import SessionConfig
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from app.recorder import (
     read_events,
     segment_path,
 )
-from app.session import SessionConfig
+from app.session_config import SessionConfig
 from capture.media import Segment
 
 pytestmark = pytest.mark.timeout(60)

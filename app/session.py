@@ -1,0 +1,389 @@
+"""`SessionController`: one session from Start to Stop: capture → encoder → recorder + uplink → timeline.
+
+It runs on the asyncio loop (qasync's, on the Qt main thread, in the app and in `stream`) and
+knows nothing of widgets. Work that may block (opening a camera, joining threads, flushing the
+encoder) goes through `asyncio.to_thread`; whatever the worker threads report reaches the loop
+through `call_soon_threadsafe`. Everything that happens becomes a `SessionEvent`, handed to the
+recorder, the timeline and the listeners, in that order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from app.events import (
+    CaptureProblem,
+    SegmentClosed,
+    SegmentFailed,
+    SegmentSkipped,
+    SessionEvent,
+    SessionSummary,
+)
+from app.keystore import Credential
+from app.session_config import EndReason, SessionConfig
+from app.sources import build_microphone, build_video_source
+from app.timeline import SessionTimeline
+from capture.fanout import AudioLevel, FanOut, LatestFrame
+from capture.input_check import MESSAGES, Condition, InputCheck
+from capture.media import CaptureError, CaptureSource, Segment, SessionClock
+
+log = logging.getLogger(__name__)
+
+
+class SessionController:
+    def __init__(self, config: SessionConfig, *, credential: Credential | None) -> None:
+        self.config = config
+        self.session_id = str(uuid.uuid4())
+        self.timeline = SessionTimeline()
+        self.preview = LatestFrame()
+        self.level = AudioLevel()
+        self.clock = SessionClock()
+        self.end_reason: EndReason | None = None
+        self.ended = asyncio.Event()
+        self.recording_folder: Path | None = None
+        self._credential = credential
+        self._listeners: list[Callable[[SessionEvent], None]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sources: list[CaptureSource] = []
+        self._encoder = None
+        self._uplink = None
+        self._recorder = None
+        self._analyzer = None
+        self._duration_timer: asyncio.TimerHandle | None = None
+        self._uplink_watch: asyncio.Future[None] | None = None
+        self._stopped: asyncio.Future[SessionSummary] | None = None
+
+    # -- listening -------------------------------------------------------------------------------
+
+    def add_listener(self, listener: Callable[[SessionEvent], None]) -> None:
+        """`listener` gets every event, on the loop thread, after the recorder and the timeline."""
+        self._listeners.append(listener)
+
+    def emit(self, event: SessionEvent) -> None:
+        if self._recorder is not None:
+            self._recorder.record(event)
+        self.timeline.apply(event)
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("a session listener failed on %s", event.kind)
+
+    # -- start and stop --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start capture first, then the backend and the uplink.
+
+        Raises `CaptureError` if the picture cannot be captured and `BackendUnavailable` if the
+        local analyzer cannot start; everything started is undone then, and a recording folder
+        this session created holds nothing worth keeping, so it goes too.
+        """
+        from app.recorder import SessionRecorder, default_session_folder
+
+        self._loop = asyncio.get_running_loop()
+        config = self.config
+        folder = config.record_dir or default_session_folder(self.session_id)
+        self._recorder = SessionRecorder(
+            folder,
+            self._manifest(config.url),
+            on_problem=self._from_thread(lambda message: self._warn("recording", message)),
+        )
+        self._recorder.open()
+        self.recording_folder = folder
+        self.clock = SessionClock()
+        try:
+            await self._start_capture()
+            url, key = await self._start_backend()
+        except (CaptureError, BackendUnavailable) as error:
+            self.emit(
+                CaptureProblem(
+                    t=self.clock.now(), source=_source_of(error), level="error", message=str(error)
+                )
+            )
+            await self.stop()
+            if config.record_dir is None:
+                await asyncio.to_thread(shutil.rmtree, folder, True)
+                self.recording_folder = None
+            raise
+        self._start_uplink(url, key)
+        if config.duration_s is not None and config.source.kind == "camera":
+            self._duration_timer = self._loop.call_later(config.duration_s, self._end, "duration")
+        log.info("session %s started: %s → %s", self.session_id, config.source, config.backend)
+
+    async def stop(self) -> SessionSummary:
+        """Stop capture, send the last segment, drain the uplink, close the recording. Idempotent."""
+        if self._stopped is None:
+            self._stopped = asyncio.ensure_future(self._stop())
+        return await asyncio.shield(self._stopped)
+
+    async def _stop(self) -> SessionSummary:
+        if self._duration_timer is not None:
+            self._duration_timer.cancel()
+        if self._uplink_watch is not None:
+            self._uplink_watch.cancel()
+        for source in reversed(self._sources):
+            await asyncio.to_thread(source.stop)
+        if self._encoder is not None:
+            stats = await asyncio.to_thread(self._encoder.stop)
+            log.info("encoder stopped: %s", stats)
+        if self._uplink is not None:
+            await self._uplink.stop()
+        summary = self._summary()
+        self.emit(summary)
+        if self._recorder is not None:
+            await asyncio.to_thread(self._recorder.close, summary)
+        if self._analyzer is not None:
+            await asyncio.to_thread(self._analyzer.stop)
+        self._end("stopped")
+        return summary
+
+    @property
+    def uplink_failure(self):  # type: ignore[no-untyped-def]
+        """Why the uplink gave up (`AuthRejected`, `ConnectFailed`, …), or None."""
+        return None if self._uplink is None else self._uplink.failure
+
+    @property
+    def paused(self) -> bool:
+        return self._uplink is not None and self._uplink.paused
+
+    @paused.setter
+    def paused(self, value: bool) -> None:
+        if self._uplink is not None:
+            self._uplink.paused = value
+
+    # -- internals -------------------------------------------------------------------------------
+
+    async def _start_capture(self) -> None:
+        config = self.config
+        video = build_video_source(
+            config.source, config.capture, realtime=config.realtime, duration_s=config.duration_s
+        )
+        sink = self._start_microphone_and_encoder()
+        await asyncio.to_thread(video.start, self.clock, sink)
+        self._sources.append(video)
+
+    async def _start_backend(self) -> tuple[str, str | None]:
+        """The URL to stream to and the credential to send. Segments wait in the encoder meanwhile:
+        the first closes seconds after capture starts."""
+        if self.config.backend == "cloud":
+            return self.config.url, None if self._credential is None else self._credential.value
+        from app.analyzer.embedded import AnalyzerStartError, EmbeddedAnalyzer
+
+        # A key of its own keeps other local programs off the embedded server.
+        key = secrets.token_urlsafe(24)
+        self._analyzer = EmbeddedAnalyzer(key=key)
+        try:
+            url = await asyncio.to_thread(self._analyzer.start)
+        except AnalyzerStartError as error:
+            raise BackendUnavailable(f"Local analysis could not start: {error}") from error
+        return url, key
+
+    def _start_uplink(self, url: str, key: str | None) -> None:
+        from app.uplink import Uplink, UplinkConfig
+
+        config = self.config
+        self._uplink = Uplink(
+            UplinkConfig(
+                url=url,
+                include=config.include,
+                credential_in_subprotocol=config.credential_in_subprotocol,
+                connect_attempts=config.connect_attempts,
+            ),
+            credential=key,
+            session_id=self.session_id,
+            clock=self.clock,
+            on_event=self._uplink_event,
+        )
+        self._uplink.start()
+        self._uplink_watch = asyncio.ensure_future(self._watch_uplink(self._uplink))
+
+    def _start_microphone_and_encoder(self) -> FanOut:
+        """Start the microphone if the session has one, then the encoder, knowing whether sound comes.
+
+        The encoder is built before the microphone starts so that no early chunk is lost, and
+        built again, without sound, if the microphone then fails (nothing reached it by then).
+        """
+        config = self.config
+        microphone = None
+        if not config.source.has_own_audio and config.microphone.enabled:
+            microphone = build_microphone(config.microphone)
+        sink = self._build_encoder(has_audio=microphone is not None or config.source.has_own_audio)
+        if microphone is not None:
+            try:
+                microphone.start(self.clock, sink)
+                self._sources.append(microphone)
+            except CaptureError as error:
+                self._warn("microphone", str(error))
+                sink = self._build_encoder(has_audio=False)
+        assert self._encoder is not None
+        self._encoder.start()
+        return sink
+
+    def _build_encoder(self, *, has_audio: bool) -> FanOut:
+        from capture.encoder import EncoderConfig, SegmentEncoder
+
+        config = self.config
+        self._encoder = SegmentEncoder(
+            EncoderConfig(
+                segment_s=config.segment_s,
+                codec=config.codec,
+                width=config.capture.width,
+                height=config.capture.height,
+                fps=config.capture.fps,
+                has_audio_input=has_audio,
+                block_when_full=not config.realtime,
+            ),
+            on_segment=self._from_thread(self._segment_closed),
+            on_error=self._from_thread(self._encoder_error),
+        )
+        check = InputCheck(self._from_thread(self._input_changed), check_audio=has_audio)
+        return FanOut(
+            [self._encoder, check], observer=_ThreadHop(self), preview=self.preview, level=self.level
+        )
+
+    def _manifest(self, url: str):  # type: ignore[no-untyped-def]
+        from app.recorder import build_manifest
+
+        return build_manifest(self.session_id, self.config, url)
+
+    def _from_thread(self, callback: Callable[..., None]) -> Callable[..., None]:
+        loop = self._loop
+        assert loop is not None
+
+        def hop(*args: object) -> None:
+            try:
+                loop.call_soon_threadsafe(callback, *args)
+            except RuntimeError:  # the loop has closed: the session is over
+                log.debug("dropped a late callback %s", getattr(callback, "__name__", callback))
+
+        return hop
+
+    def _segment_closed(self, segment: Segment) -> None:
+        self.emit(
+            SegmentClosed(
+                t=self.clock.now(),
+                index=segment.index,
+                t0=segment.t0,
+                t1=segment.t1,
+                bytes=segment.size_bytes,
+                video_frames=segment.video_frames,
+                audio_samples=segment.audio_samples,
+                dropped_video_frames=segment.dropped_video_frames,
+                dropped_audio_chunks=segment.dropped_audio_chunks,
+            )
+        )
+        assert self._recorder is not None
+        self._recorder.write_segment(segment)
+        if self._uplink is not None:
+            self._uplink.submit(segment)
+        else:  # the backend failed to start and the session is stopping
+            self.emit(
+                SegmentSkipped(
+                    t=self.clock.now(),
+                    index=segment.index,
+                    reason="not_sent",
+                    detail="no server to send it to",
+                )
+            )
+
+    def _uplink_event(self, event: SessionEvent) -> None:
+        self.emit(event)
+        if isinstance(event, SegmentFailed) and event.error_id == "ih6002" and self._encoder is not None:
+            self._encoder.lower_bitrate()
+
+    async def _watch_uplink(self, uplink) -> None:  # type: ignore[no-untyped-def]
+        failure = await uplink.wait_failed()
+        log.error("the uplink gave up: %s", failure)
+        self._end("uplink_failed")
+
+    def _encoder_error(self, error: Exception) -> None:
+        self._warn(
+            "encoder", f"A segment could not be encoded ({type(error).__name__}); the session goes on."
+        )
+
+    def _input_changed(self, condition: Condition, active: bool) -> None:
+        source = "microphone" if condition == "silent" else "camera"
+        if active:
+            self._warn(source, MESSAGES[condition])
+        else:
+            self.emit(
+                CaptureProblem(
+                    t=self.clock.now(), source=source, level="info", message=f"The {source} looks fine again."
+                )
+            )
+
+    def _warn(self, source: str, message: str) -> None:
+        # The event is how the user hears of it (window, progress lines); the log keeps a copy.
+        log.info("%s: %s", source, message)
+        self.emit(CaptureProblem(t=self.clock.now(), source=source, level="warning", message=message))
+
+    def _end(self, reason: EndReason) -> None:
+        if self.end_reason is None:
+            self.end_reason = reason
+        self.ended.set()
+
+    def _summary(self) -> SessionSummary:
+        counts = self.timeline.snapshot(self.clock.now()).counts
+        return SessionSummary(
+            t=self.clock.now(),
+            closed=counts.closed,
+            sent=counts.sent,
+            completed=counts.completed,
+            errored=counts.errored,
+            skipped=counts.skipped,
+            reconnects=counts.reconnects,
+            unparsed=counts.unparsed,
+            dropped_video_frames=counts.dropped_video_frames,
+            dropped_audio_chunks=counts.dropped_audio_chunks,
+        )
+
+
+class BackendUnavailable(Exception):
+    """The analysis backend cannot be reached at all at start (the local analyzer did not start)."""
+
+
+def _source_of(error: Exception) -> str:
+    if isinstance(error, CaptureError):
+        return error.source or "capture"
+    return "analysis"
+
+
+class _ThreadHop:
+    """The `SourceObserver` of a session: moves the sources' news onto the loop as events."""
+
+    def __init__(self, session: SessionController) -> None:
+        self._session = session
+        self._error = session._from_thread(self._on_error)
+        self._recovered = session._from_thread(self._on_recovered)
+        self._finished = session._from_thread(self._on_finished)
+
+    def source_error(self, error: CaptureError) -> None:
+        self._error(error)
+
+    def source_recovered(self, source: str) -> None:
+        self._recovered(source)
+
+    def source_finished(self, source: str) -> None:
+        self._finished(source)
+
+    def _on_error(self, error: CaptureError) -> None:
+        s = self._session
+        s.emit(
+            CaptureProblem(
+                t=s.clock.now(), source=error.source or "capture", level="error", message=str(error)
+            )
+        )
+
+    def _on_recovered(self, source: str) -> None:
+        s = self._session
+        s.emit(CaptureProblem(t=s.clock.now(), source=source, level="info", message=f"The {source} is back."))
+
+    def _on_finished(self, source: str) -> None:
+        log.info("%s finished", source)
+        self._session._end("source_finished")
