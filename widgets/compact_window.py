@@ -1,0 +1,188 @@
+"""`CompactWindow`: a small frameless always-on-top window for a presenter whose slides fill the
+screen. Only the engagement badge, the freshness cue and the three strongest signals.
+
+Drag it anywhere on its body to move it; the grip in the corner resizes it. It remembers its
+place between uses and runs.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QColor,
+    QHelpEvent,
+    QHideEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QShortcut,
+    QShowEvent,
+)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizeGrip, QToolButton, QToolTip, QVBoxLayout, QWidget
+
+from app.timeline import TimelineSnapshot
+from app.view_state import PipelineStatus
+from widgets import theme, window_state
+from widgets.badge import paint_badge
+from widgets.freshness import freshness, paint_freshness_line
+from widgets.gauges import paint_gauges
+from widgets.overlay import OverlayLayout
+
+log = logging.getLogger(__name__)
+
+STATE_KEY = "compact"
+TOP_SIGNALS = 3
+HEADER_H = 34
+DEFAULT_SIZE = QSize(300, 250)
+TOGGLE_SHORTCUT = "Ctrl+M"
+
+
+class CompactWindow(QWidget):
+    expand_requested = Signal()
+    """The user asked for the full window back (button, Ctrl+M, or closing this one)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(
+            parent,
+            Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint,
+        )
+        self.setObjectName("compactWindow")
+        self.setWindowTitle("Interhuman Live — presenter view")
+        self.setMinimumSize(250, 200)
+        self.resize(DEFAULT_SIZE)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._snapshot: TimelineSnapshot | None = None
+        self._status = PipelineStatus()
+        self._layout = OverlayLayout()
+        self._drag_offset: QPoint | None = None
+        self._placed = False
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 6, 4, 4)
+        header = QHBoxLayout()
+        title = QLabel("Interhuman Live")
+        title.setObjectName("caption")
+        header.addWidget(title)
+        header.addStretch(1)
+        self.expand_button = QToolButton()
+        self.expand_button.setObjectName("expandButton")
+        self.expand_button.setIcon(theme.icon("expand"))
+        self.expand_button.setToolTip(f"Back to the full window ({TOGGLE_SHORTCUT})")
+        self.expand_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.expand_button.clicked.connect(self.expand_requested)
+        header.addWidget(self.expand_button)
+        outer.addLayout(header)
+        outer.addStretch(1)
+        self.grip = QSizeGrip(self)
+        self.grip.setToolTip("Drag to resize")
+        outer.addWidget(self.grip, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+        shortcut = QShortcut(QKeySequence(TOGGLE_SHORTCUT), self)
+        shortcut.activated.connect(self.expand_requested)
+
+    def set_snapshot(self, snapshot: TimelineSnapshot | None) -> None:
+        self._snapshot = snapshot
+        if self.isVisible():
+            self.update()
+
+    def set_status(self, status: PipelineStatus) -> None:
+        if status != self._status:
+            self._status = status
+            if self.isVisible():
+                self.update()
+
+    def overlay_layout(self) -> OverlayLayout:
+        return self._layout
+
+    def scale(self) -> float:
+        return max(0.9, min(1.6, self.width() / DEFAULT_SIZE.width()))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), QColor(theme.WINDOW))
+        painter.setPen(QPen(QColor(theme.BORDER), 1))
+        painter.drawRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5))
+        scale = self.scale()
+        layout = OverlayLayout()
+        margin = 12.0
+        snapshot = self._snapshot
+        engagement = snapshot.engagement if snapshot is not None else None
+        stale = engagement is not None and engagement.age_s > theme.FRESH_RESULT_S
+        layout.badge = paint_badge(painter, QPointF(margin, HEADER_H + 2), engagement, scale, stale=stale)
+        cue_rect = QRectF(margin + 2, layout.badge.rect.bottom() + 6, self.width() - 2 * margin, 26 * scale)
+        paint_freshness_line(painter, cue_rect, freshness(snapshot, self._status), scale)
+        if snapshot is not None and snapshot.gauges:
+            top = cue_rect.bottom() + 6
+            _, layout.gauges = paint_gauges(
+                painter,
+                QPointF(margin, top),
+                snapshot.gauges[:TOP_SIGNALS],
+                scale,
+                self.height() - top - 16,
+                self.width() - 2 * margin,
+            )
+        self._layout = layout
+        painter.end()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            text = self._layout.tooltip_at(QPointF(event.pos()))
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+                return True
+        return super().event(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        handle = self.windowHandle()
+        # The window manager moves it best (snapping, multiple screens); without one, we move it.
+        if handle is not None and handle.startSystemMove():
+            self._drag_offset = None
+        else:
+            self._drag_offset = event.globalPosition().toPoint() - self.frameGeometry().topLeft()
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag_offset is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            self.move(event.globalPosition().toPoint() - self._drag_offset)
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag_offset is not None:
+            self._drag_offset = None
+            window_state.save_geometry(STATE_KEY, self)
+        super().mouseReleaseEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._placed:
+            self._placed = True
+            if not window_state.restore_geometry(STATE_KEY, self):
+                self._place_top_right()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        window_state.save_geometry(STATE_KEY, self)
+        super().hideEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if event.spontaneous():
+            # Closed from the window manager (Alt+F4): never leave the user without any window.
+            event.ignore()
+            self.expand_requested.emit()
+            return
+        super().closeEvent(event)
+
+    def _place_top_right(self) -> None:
+        screen = self.screen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        self.move(area.right() - self.width() - 24, area.top() + 24)

@@ -1,0 +1,210 @@
+"""The control bar: Start/Stop, Pause sending, the camera and microphone pickers, the level meter,
+and the view buttons. Buttons are driven by the main window's actions, so a shortcut, a menu
+item and a button are always the same thing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
+
+from app.view_state import DEFAULT_MICROPHONE_ID, NO_MICROPHONE_ID, SYNTHETIC_CAMERA_ID, DeviceOption
+from widgets import theme
+from widgets.level_meter import LevelMeter
+
+log = logging.getLogger(__name__)
+
+FILE_ENTRY_ID = "file…"
+"""The camera picker's 'Video file…' entry: choosing it asks for a file instead of naming a source."""
+CHOSEN_FILE_PREFIX = "file:"
+COMBO_MAX_WIDTH = 260
+"""Pickers grow with the window up to here, so long device names show when there is room."""
+VIDEO_FILTER = "Video files (*.mp4 *.mov *.mkv *.webm *.avi *.m4v);;All files (*)"
+
+
+def ask_for_video_file(parent: QWidget) -> str | None:
+    path, _ = QFileDialog.getOpenFileName(
+        parent, "Play a video file as the camera", str(Path.home()), VIDEO_FILTER
+    )
+    return path or None
+
+
+def _button(action: QAction, name: str, *, text_beside_icon: bool = False) -> QToolButton:
+    button = QToolButton()
+    button.setObjectName(name)
+    button.setDefaultAction(action)
+    button.setToolButtonStyle(
+        Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        if text_beside_icon
+        else Qt.ToolButtonStyle.ToolButtonIconOnly
+    )
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    return button
+
+
+class ControlBar(QFrame):
+    camera_chosen = Signal(str)
+    microphone_chosen = Signal(str)
+    file_chosen = Signal(str)
+
+    def __init__(
+        self,
+        start_stop: QAction,
+        pause: QAction,
+        view_actions: Sequence[QAction],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("controlBar")
+        self.pick_file: Callable[[QWidget], str | None] = ask_for_video_file
+        """Asks the user for a video file; replaceable where no modal dialog may open."""
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(8)
+        self.start_button = _button(start_stop, "startButton", text_beside_icon=True)
+        self.pause_button = _button(pause, "pauseButton", text_beside_icon=True)
+        layout.addWidget(self.start_button)
+        layout.addWidget(self.pause_button)
+        layout.addSpacing(10)
+        layout.addWidget(self._caption("camera", "Camera"))
+        self.camera_combo = QComboBox()
+        self.camera_combo.setObjectName("cameraCombo")
+        self.camera_combo.setAccessibleName("Camera")
+        self.camera_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.camera_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.camera_combo.setMaximumWidth(COMBO_MAX_WIDTH)
+        self.camera_combo.setMinimumContentsLength(12)
+        self.camera_combo.setToolTip("Where the picture comes from")
+        self.camera_combo.activated.connect(self._camera_activated)
+        layout.addWidget(self.camera_combo, 2)
+        layout.addSpacing(6)
+        layout.addWidget(self._caption("microphone", "Microphone"))
+        self.microphone_combo = QComboBox()
+        self.microphone_combo.setObjectName("microphoneCombo")
+        self.microphone_combo.setAccessibleName("Microphone")
+        self.microphone_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.microphone_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.microphone_combo.setMaximumWidth(COMBO_MAX_WIDTH)
+        self.microphone_combo.setMinimumContentsLength(11)
+        self.microphone_combo.setToolTip("Where the sound comes from")
+        self.microphone_combo.activated.connect(self._microphone_activated)
+        layout.addWidget(self.microphone_combo, 2)
+        self.level_meter = LevelMeter()
+        layout.addWidget(self.level_meter)
+        layout.addStretch(1)
+        for action in view_actions:
+            layout.addWidget(_button(action, f"{action.objectName()}Button"))
+        self._camera_id: str | None = None
+        self.set_devices([], [])
+
+    def _caption(self, icon: str, text: str) -> QLabel:
+        """An icon in front of a picker (the picker's tooltip and accessible name carry the word)."""
+        label = QLabel()
+        label.setObjectName("caption")
+        label.setPixmap(theme.icon(icon).pixmap(QSize(18, 18), self.devicePixelRatioF()))
+        label.setToolTip(text)
+        return label
+
+    def set_devices(
+        self,
+        cameras: Sequence[DeviceOption],
+        microphones: Sequence[DeviceOption],
+        camera: str | None = None,
+        microphone: str | None = None,
+    ) -> None:
+        """Fill the pickers from the controller's lists; keeps the current choice when it still exists."""
+        camera = camera if camera is not None else self._camera_id
+        combo = self.camera_combo
+        combo.clear()
+        for option in cameras:
+            combo.addItem(option.name, option.id)
+        if cameras:
+            combo.insertSeparator(combo.count())
+        combo.addItem("Synthetic test signal", SYNTHETIC_CAMERA_ID)
+        if camera is not None and camera.startswith(CHOSEN_FILE_PREFIX):
+            combo.addItem(self._file_label(camera), camera)
+        combo.addItem("Video file…", FILE_ENTRY_ID)
+        self.set_current_camera(
+            camera if camera is not None else (cameras[0].id if cameras else SYNTHETIC_CAMERA_ID)
+        )
+        current_mic = microphone if microphone is not None else self.microphone_combo.currentData()
+        mics = self.microphone_combo
+        mics.clear()
+        if not any(option.id == DEFAULT_MICROPHONE_ID for option in microphones):
+            mics.addItem("System default", DEFAULT_MICROPHONE_ID)
+        for option in microphones:
+            mics.addItem(option.name, option.id)
+        mics.insertSeparator(mics.count())
+        mics.addItem("No microphone", NO_MICROPHONE_ID)
+        self.set_current_microphone(current_mic if current_mic is not None else DEFAULT_MICROPHONE_ID)
+
+    def set_current_camera(self, camera_id: str) -> None:
+        index = self.camera_combo.findData(camera_id)
+        if index < 0 and camera_id.startswith(CHOSEN_FILE_PREFIX):
+            self.camera_combo.insertItem(
+                self.camera_combo.count() - 1, self._file_label(camera_id), camera_id
+            )
+            index = self.camera_combo.findData(camera_id)
+        if index >= 0:
+            self.camera_combo.setCurrentIndex(index)
+            self._camera_id = camera_id
+
+    def set_current_microphone(self, microphone_id: str) -> None:
+        index = self.microphone_combo.findData(microphone_id)
+        if index >= 0:
+            self.microphone_combo.setCurrentIndex(index)
+
+    def current_camera(self) -> str | None:
+        return self._camera_id
+
+    def current_microphone(self) -> str | None:
+        data = self.microphone_combo.currentData()
+        return data if isinstance(data, str) else None
+
+    def set_audio_level(self, dbfs: float | None) -> None:
+        self.level_meter.set_level(dbfs)
+
+    @staticmethod
+    def _file_label(camera_id: str) -> str:
+        return f"File: {Path(camera_id.removeprefix(CHOSEN_FILE_PREFIX)).name}"
+
+    def _camera_activated(self, index: int) -> None:
+        chosen = self.camera_combo.itemData(index)
+        if chosen == FILE_ENTRY_ID:
+            path = self.pick_file(self)
+            if not path:
+                if self._camera_id is not None:
+                    self.set_current_camera(self._camera_id)
+                return
+            self.set_current_camera(f"{CHOSEN_FILE_PREFIX}{path}")
+            log.info("video file chosen as the source")
+            self.file_chosen.emit(path)
+            return
+        if isinstance(chosen, str) and chosen != self._camera_id:
+            self._camera_id = chosen
+            if chosen.startswith(CHOSEN_FILE_PREFIX):
+                self.file_chosen.emit(chosen.removeprefix(CHOSEN_FILE_PREFIX))
+            else:
+                self.camera_chosen.emit(chosen)
+
+    def _microphone_activated(self, index: int) -> None:
+        chosen = self.microphone_combo.itemData(index)
+        if isinstance(chosen, str):
+            self.microphone_chosen.emit(chosen)

@@ -1,0 +1,305 @@
+"""`MainWindow`: the live preview with its overlay, the side panel, the controls and the status bar.
+
+It renders what it is handed and reports what the user asks for through past-tense Qt
+signals; it never starts, stops or connects anything itself. The controller calls the setters
+(`set_snapshot`, `set_status`, `set_frame`, `set_devices`, …) on the Qt main thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence
+from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+
+from app import APP_TITLE
+from app.timeline import TimelineSnapshot
+from app.view_state import DeviceOption, PipelineStatus, SessionState
+from widgets import theme, window_state
+from widgets.compact_window import CompactWindow
+from widgets.controls import ControlBar
+from widgets.key_banner import KeyBanner
+from widgets.preview import PreviewWidget
+from widgets.quality_panel import QualityPanel
+from widgets.signal_list import SignalList
+from widgets.status_bar import StatusBar
+from widgets.timeline_strip import TimelineStrip
+
+log = logging.getLogger(__name__)
+
+STATE_KEY = "main"
+OVERLAY_KEY = "view/overlay"
+DEFAULT_SIZE = QSize(1280, 800)
+SHORTCUTS = {
+    "start_stop": "Ctrl+Return",
+    "pause": "Ctrl+P",
+    "overlay": "O",
+    "compact": "Ctrl+M",
+    "settings": "Ctrl+,",
+    "quit": "Ctrl+Q",
+}
+
+
+def _action(parent: QWidget, name: str, text: str, tip: str, icon: str | None = None) -> QAction:
+    action = QAction(text, parent)
+    action.setObjectName(name)
+    shortcut = QKeySequence(SHORTCUTS[name])
+    action.setShortcut(shortcut)
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    shown = shortcut.toString(QKeySequence.SequenceFormat.NativeText)
+    action.setToolTip(f"{tip} ({shown})")
+    if icon:
+        action.setIcon(theme.icon(icon))
+    return action
+
+
+class MainWindow(QMainWindow):
+    start_requested = Signal()
+    stop_requested = Signal()
+    pause_toggled = Signal(bool)
+    camera_chosen = Signal(str)
+    microphone_chosen = Signal(str)
+    file_chosen = Signal(str)
+    settings_requested = Signal()
+    add_key_requested = Signal()
+    """The banner's "Add key…": open the settings dialog on the key field."""
+    compact_toggled = Signal(bool)
+    overlay_toggled = Signal(bool)
+    window_closed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(APP_TITLE)
+        self.setWindowIcon(theme.icon("app"))
+        self.setObjectName("mainWindow")
+        self._session_state: SessionState = "idle"
+        self._snapshot: TimelineSnapshot | None = None
+        self._make_actions()
+        self._make_menus()
+        self.preview = PreviewWidget()
+        self.controls = ControlBar(
+            self.start_stop_action,
+            self.pause_action,
+            [self.overlay_action, self.compact_action, self.settings_action],
+        )
+        self.controls.camera_chosen.connect(self.camera_chosen)
+        self.controls.microphone_chosen.connect(self.microphone_chosen)
+        self.controls.file_chosen.connect(self.file_chosen)
+        self.banner = KeyBanner()
+        self.banner.add_key_requested.connect(self.add_key_requested)
+        self.timeline_strip = TimelineStrip()
+        self.quality_panel = QualityPanel()
+        self.signal_list = SignalList()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("mainSplitter")
+        splitter.addWidget(self.preview)
+        splitter.addWidget(self._side_panel())
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 0)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([940, 340])
+        central = QWidget()
+        central.setObjectName("central")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.controls)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+        self.status_bar = StatusBar()
+        self.setStatusBar(self.status_bar)
+        self.compact = CompactWindow(self)
+        self.compact.expand_requested.connect(lambda: self.set_compact(False))
+        self.overlay_action.setChecked(window_state.load_flag(OVERLAY_KEY, True))
+        self.preview.set_overlay_visible(self.overlay_action.isChecked())
+        if not window_state.restore_geometry(STATE_KEY, self):
+            self.resize(DEFAULT_SIZE)
+        self.set_status(PipelineStatus())
+
+    def _make_actions(self) -> None:
+        self.start_stop_action = _action(self, "start_stop", "Start", "Start a session", "start")
+        self.start_stop_action.triggered.connect(self._start_stop_triggered)
+        self.pause_action = _action(
+            self, "pause", "Pause sending", "Stop sending segments; nothing leaves this computer", "pause"
+        )
+        self.pause_action.setCheckable(True)
+        self.pause_action.triggered.connect(self.pause_toggled)
+        self.overlay_action = _action(
+            self, "overlay", "Show feedback overlay", "Show or hide the feedback over the video", "overlay"
+        )
+        self.overlay_action.setCheckable(True)
+        self.overlay_action.triggered.connect(self._overlay_triggered)
+        self.compact_action = _action(
+            self, "compact", "Compact presenter window", "Switch to the small always-on-top window", "compact"
+        )
+        self.compact_action.setCheckable(True)
+        self.compact_action.triggered.connect(self.set_compact)
+        self.settings_action = _action(
+            self, "settings", "Settings…", "Analysis, API key, capture and recording settings", "settings"
+        )
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.triggered.connect(self.settings_requested)
+        self.quit_action = _action(self, "quit", "Quit", "Quit Interhuman Live")
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        for action in (
+            self.start_stop_action,
+            self.pause_action,
+            self.overlay_action,
+            self.compact_action,
+            self.settings_action,
+            self.quit_action,
+        ):
+            self.addAction(action)
+
+    def _make_menus(self) -> None:
+        session = self.menuBar().addMenu("&Session")
+        session.addAction(self.start_stop_action)
+        session.addAction(self.pause_action)
+        session.addSeparator()
+        session.addAction(self.settings_action)
+        session.addSeparator()
+        session.addAction(self.quit_action)
+        view = self.menuBar().addMenu("&View")
+        view.addAction(self.overlay_action)
+        view.addAction(self.compact_action)
+
+    def _side_panel(self) -> QWidget:
+        panel = QFrame()
+        panel.setObjectName("sidePanel")
+        panel.setMinimumWidth(300)
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(16, 14, 16, 12)
+        layout.setSpacing(10)
+        title = QLabel("Engagement over the session")
+        title.setObjectName("sectionTitle")
+        layout.addWidget(title)
+        layout.addWidget(self.timeline_strip)
+        layout.addWidget(self._rule())
+        layout.addWidget(self.quality_panel)
+        layout.addWidget(self._rule())
+        signals_title = QLabel("Recent signals")
+        signals_title.setObjectName("sectionTitle")
+        layout.addWidget(signals_title)
+        layout.addWidget(self.signal_list, 1)
+        return panel
+
+    @staticmethod
+    def _rule() -> QFrame:
+        rule = QFrame()
+        rule.setObjectName("rule")
+        rule.setFixedHeight(1)
+        return rule
+
+    # The controller's side -------------------------------------------------------------------
+
+    def set_snapshot(self, snapshot: TimelineSnapshot) -> None:
+        self._snapshot = snapshot
+        if self.compact.isVisible():
+            self.compact.set_snapshot(snapshot)
+            return
+        self.preview.set_snapshot(snapshot)
+        self.timeline_strip.set_snapshot(snapshot)
+        self.quality_panel.set_snapshot(snapshot)
+        self.signal_list.set_signals(snapshot.recent_signals)
+        self.status_bar.set_snapshot(snapshot)
+
+    def set_status(self, status: PipelineStatus) -> None:
+        self.set_session_state(status.session_state)
+        self.pause_action.setChecked(status.paused)
+        self.pause_action.setText("Resume sending" if status.paused else "Pause sending")
+        self.banner.set_needed(not status.api_key_configured)
+        self.preview.set_status(status)
+        self.compact.set_status(status)
+        self.status_bar.set_status(status)
+        self.controls.set_audio_level(status.audio_level_dbfs)
+
+    def set_frame(self, image: np.ndarray) -> None:
+        self.preview.set_frame(image)
+
+    def clear_frame(self) -> None:
+        self.preview.clear_frame()
+
+    def set_devices(
+        self,
+        cameras: Sequence[DeviceOption],
+        microphones: Sequence[DeviceOption],
+        camera: str | None = None,
+        microphone: str | None = None,
+    ) -> None:
+        self.controls.set_devices(cameras, microphones, camera, microphone)
+
+    def set_session_state(self, state: SessionState) -> None:
+        self._session_state = state
+        running = state in ("starting", "running")
+        action = self.start_stop_action
+        action.setText("Stop" if running else "Start")
+        action.setIcon(theme.icon("stop" if running else "start"))
+        tip = "Stop the session" if running else "Start a session"
+        action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
+        action.setEnabled(state != "stopping")
+        self.controls.start_button.setProperty("running", running)
+        self.controls.start_button.style().unpolish(self.controls.start_button)
+        self.controls.start_button.style().polish(self.controls.start_button)
+
+    def session_state(self) -> SessionState:
+        return self._session_state
+
+    def show_problem(self, message: str, link: str | None = None, error_id: str | None = None) -> None:
+        """Show a problem the timeline does not know about (e.g. the camera would not open)."""
+        self.status_bar.show_problem(message, link, error_id)
+
+    def set_overlay_visible(self, visible: bool) -> None:
+        self.overlay_action.setChecked(visible)
+        self._overlay_triggered(visible)
+
+    def is_compact(self) -> bool:
+        return self.compact.isVisible()
+
+    def set_compact(self, compact: bool) -> None:
+        """Swap between this window and the compact presenter window; the session keeps going."""
+        self.compact_action.setChecked(compact)
+        if compact == self.is_compact():
+            return
+        if compact:
+            self.compact.set_snapshot(self._snapshot)
+            self.compact.show()
+            self.compact.raise_()
+            self.hide()
+        else:
+            self.compact.hide()
+            self.show()
+            if self._snapshot is not None:
+                self.set_snapshot(self._snapshot)
+            self.raise_()
+            self.activateWindow()
+        log.info("compact presenter window %s", "on" if compact else "off")
+        self.compact_toggled.emit(compact)
+
+    # Qt's side ----------------------------------------------------------------------------------
+
+    def _start_stop_triggered(self) -> None:
+        if self._session_state in ("starting", "running"):
+            self.stop_requested.emit()
+        elif self._session_state == "idle":
+            self.start_requested.emit()
+
+    def _overlay_triggered(self, visible: bool) -> None:
+        self.preview.set_overlay_visible(visible)
+        window_state.save_flag(OVERLAY_KEY, visible)
+        self.overlay_toggled.emit(visible)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        if not event.spontaneous():
+            window_state.save_geometry(STATE_KEY, self)
+        super().hideEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        window_state.save_geometry(STATE_KEY, self)
+        self.compact.hide()
+        self.window_closed.emit()
+        super().closeEvent(event)

@@ -1,0 +1,140 @@
+"""`PreviewWidget`: the latest camera frame, aspect kept, with the feedback overlay on top.
+
+It holds one frame (the latest) and repaints only when a new frame, snapshot or status is
+handed to it; the controller calls `set_frame` from its display timer. Nothing here queues.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtGui import QColor, QHelpEvent, QImage, QPainter, QPaintEvent
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from app.timeline import TimelineSnapshot
+from app.view_state import PipelineStatus
+from widgets import theme
+from widgets.overlay import OverlayLayout, paint_overlay
+from widgets.placeholder import Placeholder, paint_placeholder, placeholder_for
+
+log = logging.getLogger(__name__)
+
+DIM_BEHIND_CARD = QColor(0, 0, 0, 150)
+
+
+def fitted_rect(image: QSizeF, area: QRectF) -> QRectF:
+    """The largest rect of the image's aspect ratio centred in `area`."""
+    size = image.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+    return QRectF(
+        area.left() + (area.width() - size.width()) / 2,
+        area.top() + (area.height() - size.height()) / 2,
+        size.width(),
+        size.height(),
+    )
+
+
+class PreviewWidget(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # Every pixel is painted each time: skipping the background erase keeps video from flickering.
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 240)
+        self.setAccessibleName("Live preview")
+        self._frame: np.ndarray | None = None
+        self._image: QImage | None = None
+        self._snapshot: TimelineSnapshot | None = None
+        self._status = PipelineStatus()
+        self._overlay_visible = True
+        self._layout = OverlayLayout()
+
+    def sizeHint(self) -> QSize:
+        return QSize(960, 540)
+
+    def set_frame(self, image: np.ndarray) -> None:
+        """Show `image` (H x W x 3 uint8, BGR as the capture layer delivers it) from now on."""
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise ValueError(
+                f"the preview needs an H x W x 3 uint8 BGR image, got shape {image.shape} of {image.dtype}"
+            )
+        if not image.flags.c_contiguous:
+            image = np.ascontiguousarray(image)
+        height, width = image.shape[:2]
+        # QImage wraps the array's memory (no copy); holding the array keeps that memory alive.
+        self._frame = image
+        self._image = QImage(image.data, width, height, image.strides[0], QImage.Format.Format_BGR888)
+        self.update()
+
+    def clear_frame(self) -> None:
+        self._frame = None
+        self._image = None
+        self.update()
+
+    def has_frame(self) -> bool:
+        return self._image is not None
+
+    def set_snapshot(self, snapshot: TimelineSnapshot | None) -> None:
+        self._snapshot = snapshot
+        self.update()
+
+    def set_status(self, status: PipelineStatus) -> None:
+        if status != self._status:
+            self._status = status
+            self.update()
+
+    def set_overlay_visible(self, visible: bool) -> None:
+        if visible != self._overlay_visible:
+            self._overlay_visible = visible
+            self.update()
+
+    def overlay_visible(self) -> bool:
+        return self._overlay_visible
+
+    def placeholder(self) -> Placeholder | None:
+        return placeholder_for(self._status, has_frame=self.has_frame())
+
+    def frame_rect(self) -> QRectF | None:
+        """Where the picture is drawn, in widget coordinates; None without a picture."""
+        if self._image is None:
+            return None
+        return fitted_rect(QSizeF(self._image.size()), QRectF(self.rect()))
+
+    def overlay_layout(self) -> OverlayLayout:
+        """Where the overlay's parts were painted last time."""
+        return self._layout
+
+    def tooltip_at(self, pos: QPointF) -> str | None:
+        return self._layout.tooltip_at(pos)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        widget_rect = QRectF(self.rect())
+        painter.fillRect(widget_rect, QColor(theme.VIDEO_BACKGROUND))
+        card = self.placeholder()
+        area = widget_rect
+        picture = self.frame_rect()
+        if picture is not None and self._image is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(picture, self._image)
+            area = picture
+            if card is not None:
+                painter.fillRect(picture, DIM_BEHIND_CARD)
+        if card is not None:
+            paint_placeholder(painter, widget_rect, card)
+        self._layout = paint_overlay(
+            painter, area, self._snapshot, self._status, feedback_visible=self._overlay_visible
+        )
+        painter.end()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            text = self.tooltip_at(QPointF(event.pos()))
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)

@@ -1,0 +1,191 @@
+"""Conversation quality in the side panel: the overall index, its five dimensions, and a sparkline
+of the index per analysed window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
+
+from app.protocol import QUALITY_DIMENSIONS, QualityScores, QualityWindow, quality_band
+from app.timeline import TimelineSnapshot
+from widgets import theme
+from widgets.formatting import window_text
+from widgets.painting import dot, paint_score_bar
+
+EMPTY_TEXT = "Quality appears after the first result, when conversation quality is on in Settings."
+
+
+class ScoreBar(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._score: float | None = None
+        self.setMinimumSize(60, 12)
+
+    def set_score(self, score: float | None) -> None:
+        if score != self._score:
+            self._score = score
+            self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        bar = QRectF(0, self.height() / 2 - 3, self.width(), 6)
+        paint_score_bar(painter, bar, self._score if self._score is not None else 0.0)
+        painter.end()
+
+
+class Sparkline(QWidget):
+    """The quality index of each analysed window, over session time, with the 50 ('no evidence') line."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._series: list[QualityWindow] = []
+        self._points: list[tuple[QPointF, QualityWindow]] = []
+        self.setMinimumHeight(56)
+        self.setAccessibleName("Quality index per segment")
+
+    def sizeHint(self) -> QSize:
+        return QSize(280, 64)
+
+    def set_series(self, series: list[QualityWindow]) -> None:
+        if series != self._series:
+            self._series = list(series)
+            self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        area = QRectF(self.rect()).adjusted(1, 4, -6, -4)
+        painter.setPen(QPen(QColor(255, 255, 255, 40), 1, Qt.PenStyle.DashLine))
+        mid = area.top() + area.height() / 2
+        painter.drawLine(QPointF(area.left(), mid), QPointF(area.right(), mid))
+        self._points = []
+        if self._series:
+            start = self._series[0].start
+            span = max(self._series[-1].end - start, 1e-6)
+            for window in self._series:
+                t = (window.start + window.end) / 2
+                x = (
+                    area.left() + (t - start) / span * area.width()
+                    if len(self._series) > 1
+                    else area.center().x()
+                )
+                y = area.bottom() - window.values.quality_index / 100 * area.height()
+                self._points.append((QPointF(x, y), window))
+            path = QPainterPath(self._points[0][0])
+            for point, _ in self._points[1:]:
+                path.lineTo(point)
+            painter.setPen(QPen(QColor(theme.ACCENT), 1.8))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(path)
+            last, window = self._points[-1]
+            dot(painter, last, 3.5, theme.quality_colour(window.values.quality_index))
+        painter.end()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent) and self._points:
+            x = event.pos().x()
+            _, window = min(self._points, key=lambda item: abs(item[0].x() - x))
+            value = window.values.quality_index
+            QToolTip.showText(
+                event.globalPos(),
+                f"{window_text(window.start, window.end)}: {round(value)} ({quality_band(value)})",
+                self,
+            )
+            return True
+        return super().event(event)
+
+
+class QualityPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("qualityPanel")
+        self._overall: QualityScores | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        heading = QHBoxLayout()
+        title = QLabel("Conversation quality")
+        title.setObjectName("sectionTitle")
+        heading.addWidget(title)
+        heading.addStretch(1)
+        self.index_label = QLabel("–")
+        self.index_label.setObjectName("qualityIndex")
+        self.band_label = QLabel("")
+        self.band_label.setObjectName("qualityBand")
+        heading.addWidget(self.index_label)
+        heading.addWidget(self.band_label, 0, Qt.AlignmentFlag.AlignBottom)
+        layout.addLayout(heading)
+        self.empty_label = QLabel(EMPTY_TEXT)
+        self.empty_label.setObjectName("hint")
+        self.empty_label.setWordWrap(True)
+        layout.addWidget(self.empty_label)
+        self._details = QWidget()
+        grid = QGridLayout(self._details)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(4)
+        self._bars: dict[str, ScoreBar] = {}
+        self._values: dict[str, QLabel] = {}
+        for row, name in enumerate(QUALITY_DIMENSIONS):
+            label = QLabel(name.capitalize())
+            label.setObjectName("dimension")
+            bar = ScoreBar()
+            value = QLabel("–")
+            value.setObjectName("dimensionValue")
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            value.setMinimumWidth(24)
+            grid.addWidget(label, row, 0)
+            grid.addWidget(bar, row, 1)
+            grid.addWidget(value, row, 2)
+            self._bars[name], self._values[name] = bar, value
+        grid.setColumnStretch(1, 1)
+        layout.addWidget(self._details)
+        self.sparkline_caption = QLabel("Quality index per segment")
+        self.sparkline_caption.setObjectName("caption")
+        layout.addWidget(self.sparkline_caption)
+        self.sparkline = Sparkline()
+        layout.addWidget(self.sparkline)
+        self._show_scores(None)
+        self.sparkline.set_series([])
+        self._update_visibility(has_series=False)
+
+    def set_snapshot(self, snapshot: TimelineSnapshot | None) -> None:
+        overall = snapshot.quality_overall if snapshot is not None else None
+        series = snapshot.quality_series if snapshot is not None else []
+        if overall != self._overall:
+            self._overall = overall
+            self._show_scores(overall)
+        self.sparkline.set_series(series)
+        self._update_visibility(has_series=bool(series))
+
+    def dimension_text(self, name: str) -> str:
+        return self._values[name].text()
+
+    def _show_scores(self, scores: QualityScores | None) -> None:
+        self.index_label.setVisible(scores is not None)
+        self.band_label.setVisible(scores is not None)
+        if scores is None:
+            self.index_label.setText("")
+            self.band_label.setText("")
+            for name in QUALITY_DIMENSIONS:
+                self._bars[name].set_score(None)
+                self._values[name].setText("–")
+            return
+        band = quality_band(scores.quality_index)
+        self.index_label.setText(f"{round(scores.quality_index)}")
+        self.band_label.setText(band)
+        self.band_label.setStyleSheet(f"color: {theme.QUALITY_BAND_COLOURS[band]};")
+        for name in QUALITY_DIMENSIONS:
+            value = float(getattr(scores, name))
+            self._bars[name].set_score(value)
+            self._values[name].setText(f"{round(value)}")
+            self._bars[name].setToolTip(f"{name.capitalize()}: {round(value)} ({quality_band(value)})")
+
+    def _update_visibility(self, *, has_series: bool) -> None:
+        has_overall = self._overall is not None
+        self.empty_label.setVisible(not has_overall and not has_series)
+        self._details.setVisible(has_overall)
+        self.sparkline_caption.setVisible(has_series)
+        self.sparkline.setVisible(has_series)
