@@ -8,7 +8,6 @@ app is built on, one line of verdict, and exits 0 only if everything held.
 from __future__ import annotations
 
 import asyncio
-import platform
 import sys
 import tempfile
 import time
@@ -18,32 +17,24 @@ SELF_TEST_MEDIA_S = 7.0
 """Two 3-second segments and a short tail: enough to exercise segment boundaries."""
 
 
-def versions() -> dict[str, str]:
-    import av
-    import cv2
-    import PySide6
-    import websockets
-    from PySide6.QtCore import qVersion
+def versions_line() -> str:
+    import cv2  # noqa: F401  (loaded first, so the line names the OpenCV that actually loads)
 
     from app import __version__
+    from app.manifest import library_versions
 
-    return {
-        "interhuman-live": __version__,
-        "Python": platform.python_version(),
-        "PySide6": PySide6.__version__,
-        "Qt": qVersion(),
-        "PyAV": av.__version__,
-        "FFmpeg": av.ffmpeg_version_info,
-        "OpenCV": cv2.__version__,
-        "websockets": websockets.__version__,
-    }
+    v = library_versions()
+    return (
+        f"interhuman-live {__version__}  Python {v.python}  PySide6 {v.pyside6}  Qt {v.qt}  "
+        f"PyAV {v.pyav}  FFmpeg {v.ffmpeg}  OpenCV {v.opencv}  websockets {v.websockets}"
+    )
 
 
 def run() -> int:
     import qasync
     from PySide6.QtCore import QCoreApplication
 
-    print("  ".join(f"{name} {version}" for name, version in versions().items()))
+    print(versions_line())
     app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
