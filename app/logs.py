@@ -8,9 +8,8 @@ import os
 import re
 from pathlib import Path
 
-import platformdirs
-
 from app import APP_NAME
+from app.paths import log_dir
 
 LOG_ENV = "INTERHUMAN_LIVE_LOG"
 _FORMAT = "%(asctime)s %(levelname)-7s %(threadName)s %(name)s: %(message)s"
@@ -26,10 +25,6 @@ class RedactSecrets(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
-
-
-def log_dir() -> Path:
-    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
 def setup_logging(level: str | None = None, *, to_file: bool = True) -> Path | None:

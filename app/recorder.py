@@ -23,13 +23,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
-import platformdirs
 from pydantic import ValidationError
 
-from app import APP_NAME
 from app.events import Event, SessionEvent, SessionSummary, event_json, parse_event, wall_now
 from app.manifest import SessionManifest
 from app.manifest import build_manifest as build_manifest  # re-exported for the session controller
+from app.paths import sessions_root
 from capture.media import Segment
 
 log = logging.getLogger(__name__)
@@ -48,10 +47,6 @@ class _Job:
     run: Callable[[], None]
     data: bool = True
     """An event or a segment: counted as dropped when it cannot be written."""
-
-
-def sessions_root() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "sessions"
 
 
 def default_session_folder(session_id: str, *, root: Path | None = None, now: datetime | None = None) -> Path:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
+CLOUD_URL = "wss://api.interhuman.ai/v0/stream/analyze"
+"""The Interhuman service: the default backend when an API key is configured."""
+
 
 def is_loopback(host: str) -> bool:
     if host == "localhost":

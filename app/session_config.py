@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from app.server_url import CLOUD_URL as CLOUD_URL  # the default backend, re-exported
 from app.sources import CaptureFormat, MicSpec, SourceSpec
 
-CLOUD_URL = "wss://api.interhuman.ai/v0/stream/analyze"
 LOCAL = "local"
 
 EndReason = Literal["stopped", "source_finished", "duration", "uplink_failed"]

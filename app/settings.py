@@ -18,36 +18,26 @@ import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
-import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from app import APP_NAME
+from app.paths import config_dir, sessions_root
 from app.protocol import INCLUDE_FLAGS
-from app.server_url import server_url_problem
+from app.server_url import CLOUD_URL, server_url_problem
 from app.view_state import DEFAULT_MICROPHONE_ID, SYNTHETIC_CAMERA_ID
+from capture.encoder_config import MAX_SEGMENT_S, MIN_SEGMENT_S
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SERVER_URL = "wss://api.interhuman.ai/v0/stream/analyze"
 RESOLUTIONS = ("640x480", "960x540", "1280x720")
 Resolution = Literal["640x480", "960x540", "1280x720"]
-SEGMENT_LENGTH_RANGE_S = (3.0, 5.0)
 FPS_RANGE = (15, 30)
 RETENTION_MAX_DAYS = 3650
 SETTINGS_FILE = "settings.json"
 DAMAGED_COPY = "settings.damaged.json"
 
 
-def config_dir() -> Path:
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
-
-
 def settings_path() -> Path:
     return config_dir() / SETTINGS_FILE
-
-
-def default_recording_folder() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "sessions"
 
 
 class Settings(BaseModel):
@@ -55,7 +45,7 @@ class Settings(BaseModel):
 
     backend: Literal["cloud", "local"] = "cloud"
     """Which analysis to use; without an API key the app falls back to local analysis."""
-    server_url: str = DEFAULT_SERVER_URL
+    server_url: str = CLOUD_URL
     include_quality_overall: bool = True
     include_quality_timeline: bool = True
     credential_in_subprotocol: bool = False
@@ -68,7 +58,7 @@ class Settings(BaseModel):
     """A camera index ("0", "1", …) or "synthetic" for the built-in test signal."""
     microphone: str = DEFAULT_MICROPHONE_ID
     """A microphone's system name, "default", or "none"."""
-    recording_folder: Path = Field(default_factory=default_recording_folder)
+    recording_folder: Path = Field(default_factory=sessions_root)
     retention_days: int = 30
     """Sessions older than this are deleted at start-up; 0 keeps them forever."""
 
@@ -83,7 +73,7 @@ class Settings(BaseModel):
     @field_validator("segment_length_s")
     @classmethod
     def _check_segment_length(cls, value: float) -> float:
-        low, high = SEGMENT_LENGTH_RANGE_S
+        low, high = MIN_SEGMENT_S, MAX_SEGMENT_S
         if not low <= value <= high:
             raise ValueError(f"Use {low:g} to {high:g} s (the service needs at least {low:g} s).")
         return value

@@ -11,10 +11,9 @@ import platformdirs
 import pytest
 from pydantic import ValidationError
 
-from app.server_url import server_url_problem
+from app.server_url import CLOUD_URL, server_url_problem
 from app.settings import (
     DAMAGED_COPY,
-    DEFAULT_SERVER_URL,
     Settings,
     load_settings,
     read_settings,
@@ -27,7 +26,7 @@ def test_defaults_when_there_is_no_file() -> None:
     settings, note = read_settings()
     assert note is None
     assert settings == Settings()
-    assert settings.server_url == DEFAULT_SERVER_URL
+    assert settings.server_url == CLOUD_URL
     assert settings.backend == "cloud"
     assert settings.segment_length_s == 4.0
     assert settings.credential_in_subprotocol is False

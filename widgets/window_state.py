@@ -12,7 +12,7 @@ import logging
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QWidget
 
-from app.settings import config_dir
+from app.paths import config_dir
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from session_builder import SessionBuilder
 from widget_pixels import colour_at, grab, near
 
-from app.settings import config_dir
+from app.paths import config_dir
 from app.view_state import DeviceStatus, PipelineStatus
 from widgets import theme
 from widgets.compact_window import TOP_SIGNALS, CompactWindow

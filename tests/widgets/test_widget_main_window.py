@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from session_builder import SessionBuilder
 from widget_pixels import grey_frame
 
-from app.settings import config_dir
+from app.paths import config_dir
 from app.view_state import (
     NO_MICROPHONE_ID,
     SYNTHETIC_CAMERA_ID,
