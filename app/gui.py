@@ -3,29 +3,110 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from app import APP_TITLE, __version__
+
+if TYPE_CHECKING:
+    from app.sources import SourceSpec
 
 log = logging.getLogger(__name__)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
+    group = parser.add_argument_group("desktop app (without a command)")
+    group.add_argument(
+        "--source",
+        metavar="camera[:INDEX]|synthetic|file:PATH",
+        help="what to capture (default: the camera chosen in Settings)",
+    )
+    group.add_argument("--mic", metavar="default|none|NAME", help="microphone (default: from Settings)")
+    group.add_argument("--local", action="store_true", help="use Local analysis even with an API key")
+    group.add_argument("--start", action="store_true", help="start a session at once")
+    group.add_argument("--compact", action="store_true", help="open in the compact presenter window")
+    group.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
+    import qasync
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+    from PySide6.QtWidgets import QApplication
 
+    from app.desktop import DesktopController
+    from app.keystore import KeyStore
+    from app.qt_log import route_qt_messages
+    from app.settings import read_settings
+    from app.settings_flow import SettingsFlow
+    from app.sources import MicSpec, SourceSpec
+    from widgets.error_dialog import ErrorReporter
+    from widgets.main_window import MainWindow
+    from widgets.theme import apply_theme
+
+    try:
+        source = None if args.source is None else SourceSpec.parse(args.source)
+        microphone = None if args.mic is None else MicSpec.parse(args.mic)
+    except ValueError as error:
+        print(f"interhuman-live: {error}", file=sys.stderr)
+        return 2
+    route_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = QMainWindow()
-    window.setWindowTitle(f"{APP_TITLE} {__version__}")
-    window.setCentralWidget(QLabel("Interhuman Live"))
-    window.resize(960, 640)
+    app.setApplicationName(APP_TITLE)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("interhuman-live")
+    # Quitting waits for the session to drain (PROTOCOL.md §7), after the last window closed.
+    app.setQuitOnLastWindowClosed(False)
+    apply_theme(app)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+
+    settings, settings_note = read_settings()
+    key_store = KeyStore()
+    window = MainWindow()
+    ErrorReporter(window, key_store).install()
+    controller = DesktopController(window, settings, key_store)
+    if source is not None:
+        controller.camera_choice = _choice_for(source)
+    if microphone is not None:
+        controller.microphone_choice = str(microphone)
+    controller.force_local = args.local
+    SettingsFlow(controller)
+
+    finished = asyncio.Event()
+
+    async def shut_down() -> None:
+        await controller.stop_session()
+        finished.set()
+
+    window.window_closed.connect(lambda: asyncio.ensure_future(shut_down()))
+    controller.show_devices()
     window.show()
+    if args.compact:
+        window.set_compact(True)
     log.info("ready")
+    if settings_note:
+        window.show_problem(settings_note)
+    controller.prune_recordings()
+    if args.start:
+        QTimer.singleShot(0, controller.start)
     if args.quit_after:
-        QTimer.singleShot(int(args.quit_after * 1000), app.quit)
-    return app.exec()
+        QTimer.singleShot(int(args.quit_after * 1000), window.close)
+    try:
+        with loop:
+            loop.run_until_complete(finished.wait())
+    finally:
+        asyncio.set_event_loop(None)
+    return 0
+
+
+def _choice_for(source: SourceSpec) -> str:
+    """The camera picker's id for a `--source` (see `DesktopController._source`)."""
+    from app.view_state import FILE_CAMERA_PREFIX, SYNTHETIC_CAMERA_ID
+
+    if source.kind == "synthetic":
+        return SYNTHETIC_CAMERA_ID
+    if source.kind == "file":
+        return f"{FILE_CAMERA_PREFIX}{source.path}"
+    return str(source.camera_index)

@@ -88,7 +88,7 @@ class SessionController:
 
         self._loop = asyncio.get_running_loop()
         config = self.config
-        folder = config.record_dir or default_session_folder(self.session_id)
+        folder = config.record_dir or default_session_folder(self.session_id, root=config.record_root)
         self._recorder = SessionRecorder(
             folder,
             self._manifest(config.url),
@@ -142,6 +142,13 @@ class SessionController:
             await asyncio.to_thread(self._analyzer.stop)
         self._end("stopped")
         return summary
+
+    def encoder_load(self) -> float | None:
+        """Encoding wall time per media second so far (1.0: only just keeping up); None before a segment."""
+        if self._encoder is None:
+            return None
+        stats = self._encoder.stats()
+        return stats.encode_load_avg if stats.segments_emitted else None
 
     @property
     def uplink_failure(self):  # type: ignore[no-untyped-def]
@@ -219,7 +226,10 @@ class SessionController:
                 microphone.start(self.clock, sink)
                 self._sources.append(microphone)
             except CaptureError as error:
-                self._warn("microphone", str(error))
+                log.info("microphone: %s", error)
+                self.emit(
+                    CaptureProblem(t=self.clock.now(), source="microphone", level="error", message=str(error))
+                )
                 sink = self._build_encoder(has_audio=False)
         assert self._encoder is not None
         self._encoder.start()

@@ -27,7 +27,9 @@ class SessionConfig:
     """The server's URL, or `LOCAL` for the embedded local analyzer."""
     include: tuple[str, ...] = ()
     record_dir: Path | None = None
-    """A folder for this session's recording; None for a new folder in the platform data directory."""
+    """A folder for this session's recording; None for a new folder under `record_root`."""
+    record_root: Path | None = None
+    """Where new session folders go; None for the platform data directory."""
     credential_in_subprotocol: bool = False
     connect_attempts: int | None = None
 

@@ -16,6 +16,8 @@ DeviceState = Literal["ok", "starting", "missing", "lost", "off"]
 
 SYNTHETIC_CAMERA_ID = "synthetic"
 """The camera picker's id for the built-in synthetic test signal."""
+FILE_CAMERA_PREFIX = "file:"
+"""The camera picker's id for a video file is this prefix and the file's path."""
 DEFAULT_MICROPHONE_ID = "default"
 NO_MICROPHONE_ID = "none"
 

@@ -21,7 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.view_state import DEFAULT_MICROPHONE_ID, NO_MICROPHONE_ID, SYNTHETIC_CAMERA_ID, DeviceOption
+from app.view_state import (
+    DEFAULT_MICROPHONE_ID,
+    FILE_CAMERA_PREFIX,
+    NO_MICROPHONE_ID,
+    SYNTHETIC_CAMERA_ID,
+    DeviceOption,
+)
 from widgets import theme
 from widgets.level_meter import LevelMeter
 
@@ -29,7 +35,6 @@ log = logging.getLogger(__name__)
 
 FILE_ENTRY_ID = "file…"
 """The camera picker's 'Video file…' entry: choosing it asks for a file instead of naming a source."""
-CHOSEN_FILE_PREFIX = "file:"
 COMBO_MAX_WIDTH = 260
 """Pickers grow with the window up to here, so long device names show when there is room."""
 VIDEO_FILTER = "Video files (*.mp4 *.mov *.mkv *.webm *.avi *.m4v);;All files (*)"
@@ -138,7 +143,7 @@ class ControlBar(QFrame):
         if cameras:
             combo.insertSeparator(combo.count())
         combo.addItem("Synthetic test signal", SYNTHETIC_CAMERA_ID)
-        if camera is not None and camera.startswith(CHOSEN_FILE_PREFIX):
+        if camera is not None and camera.startswith(FILE_CAMERA_PREFIX):
             combo.addItem(self._file_label(camera), camera)
         combo.addItem("Video file…", FILE_ENTRY_ID)
         self.set_current_camera(
@@ -157,7 +162,7 @@ class ControlBar(QFrame):
 
     def set_current_camera(self, camera_id: str) -> None:
         index = self.camera_combo.findData(camera_id)
-        if index < 0 and camera_id.startswith(CHOSEN_FILE_PREFIX):
+        if index < 0 and camera_id.startswith(FILE_CAMERA_PREFIX):
             self.camera_combo.insertItem(
                 self.camera_combo.count() - 1, self._file_label(camera_id), camera_id
             )
@@ -183,7 +188,7 @@ class ControlBar(QFrame):
 
     @staticmethod
     def _file_label(camera_id: str) -> str:
-        return f"File: {Path(camera_id.removeprefix(CHOSEN_FILE_PREFIX)).name}"
+        return f"File: {Path(camera_id.removeprefix(FILE_CAMERA_PREFIX)).name}"
 
     def _camera_activated(self, index: int) -> None:
         chosen = self.camera_combo.itemData(index)
@@ -193,14 +198,14 @@ class ControlBar(QFrame):
                 if self._camera_id is not None:
                     self.set_current_camera(self._camera_id)
                 return
-            self.set_current_camera(f"{CHOSEN_FILE_PREFIX}{path}")
+            self.set_current_camera(f"{FILE_CAMERA_PREFIX}{path}")
             log.info("video file chosen as the source")
             self.file_chosen.emit(path)
             return
         if isinstance(chosen, str) and chosen != self._camera_id:
             self._camera_id = chosen
-            if chosen.startswith(CHOSEN_FILE_PREFIX):
-                self.file_chosen.emit(chosen.removeprefix(CHOSEN_FILE_PREFIX))
+            if chosen.startswith(FILE_CAMERA_PREFIX):
+                self.file_chosen.emit(chosen.removeprefix(FILE_CAMERA_PREFIX))
             else:
                 self.camera_chosen.emit(chosen)
 

@@ -21,7 +21,8 @@ from widgets.painting import draw_text, plate
 
 LEVELS: dict[Probability | None, int] = {None: 0, "low": 1, "medium": 2, "high": 3}
 ROW_PX = 24
-WIDTH_PX = 240
+WIDTH_PX = 256
+"""Wide enough for the longest signal name ("Disengagement") beside its level and band."""
 
 
 @dataclass(frozen=True, slots=True)

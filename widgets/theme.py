@@ -58,7 +58,7 @@ QUALITY_BAND_COLOURS = {
     "excellent": "#3ec28b",
 }
 
-PLATE = QColor(10, 12, 16, 204)
+PLATE = QColor(10, 12, 16, 224)
 """Translucent dark plate behind overlay text: legible on bright video, the picture still shows."""
 PLATE_BORDER = QColor(255, 255, 255, 30)
 GAUGE_EMPTY = QColor(255, 255, 255, 46)
