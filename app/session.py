@@ -15,6 +15,7 @@ import secrets
 import shutil
 import uuid
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 from app.events import (
@@ -340,18 +341,7 @@ class SessionController:
 
     def _summary(self) -> SessionSummary:
         counts = self.timeline.snapshot(self.clock.now()).counts
-        return SessionSummary(
-            t=self.clock.now(),
-            closed=counts.closed,
-            sent=counts.sent,
-            completed=counts.completed,
-            errored=counts.errored,
-            skipped=counts.skipped,
-            reconnects=counts.reconnects,
-            unparsed=counts.unparsed,
-            dropped_video_frames=counts.dropped_video_frames,
-            dropped_audio_chunks=counts.dropped_audio_chunks,
-        )
+        return SessionSummary(t=self.clock.now(), **asdict(counts))
 
 
 class BackendUnavailable(Exception):
