@@ -310,7 +310,7 @@ class SessionController:
 
     async def _watch_uplink(self, uplink) -> None:  # type: ignore[no-untyped-def]
         failure = await uplink.wait_failed()
-        log.error("the uplink gave up: %s", failure)
+        log.info("the session ends: the uplink gave up (%s)", failure)
         self._end("uplink_failed")
 
     def _encoder_error(self, error: Exception) -> None:

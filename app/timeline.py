@@ -239,9 +239,9 @@ class SessionTimeline:
                 _insert_sorted(self._quality_series, window)
 
     def _apply_connection(self, event: ConnectionChanged) -> None:
-        if event.state == "reconnecting" and (
-            self._connection is None or self._connection.state != "reconnecting"
-        ):
+        # A reconnection is a connection opened after the first; retries that never got through
+        # are attempts, not reconnections.
+        if event.state == "connected" and event.connection > 1:
             self._bump(reconnects=self._counts.reconnects + 1)
         self._connection = event
         if event.state in ("auth_rejected", "failed", "lost"):

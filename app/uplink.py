@@ -167,6 +167,15 @@ class Uplink:
                     self._tracker.in_flight,
                     self._tracker.queued,
                 )
+                if self._stats.state in ("connecting", "reconnecting"):
+                    # Still knocking when the session ended: nothing could be delivered, and the
+                    # caller must not take that for a finished session.
+                    self._fail(
+                        ConnectFailed(
+                            "Cannot stream to the analysis server (it did not answer before the "
+                            "session ended). Check the address and your network, then start again."
+                        )
+                    )
         self._stopping = True
         if self._task is not None:
             if self._socket is not None:
@@ -364,8 +373,13 @@ class Uplink:
     def _set_state(
         self, state: ConnectionState, *, detail: str = "", retry_in_s: float | None = None
     ) -> None:
+        # Events of an attempt carry the number the connection would get, also when it ends the
+        # attempt (refused, given up, closed): "connection 0" would name none.
+        opening = self._stats.state in ("connecting", "reconnecting")
+        upcoming = state in ("connecting", "reconnecting") or (
+            opening and state in ("auth_rejected", "failed", "closed")
+        )
         self._stats.state = state
-        upcoming = state in ("connecting", "reconnecting")
         self._emit(
             ConnectionChanged(
                 t=self._clock.now(),

@@ -151,6 +151,9 @@ def test_counts_latency_upload_rate_and_reconnects() -> None:
     timeline.apply(ConnectionChanged(t=9.0, connection=1, state="lost", detail="connection dropped"))
     timeline.apply(ConnectionChanged(t=9.0, connection=1, state="reconnecting", retry_in_s=2.0))
     timeline.apply(ConnectionChanged(t=9.5, connection=1, state="reconnecting", retry_in_s=1.5))
+    countdown = timeline.snapshot(now=10.0).connection
+    assert countdown is not None and countdown.retry_in_s == pytest.approx(1.0)
+    timeline.apply(ConnectionChanged(t=10.5, connection=2, state="connected"))
     # Re-sent after the reconnection: still one sent segment.
     timeline.apply(SegmentSent(t=11.0, index=1, connection=2, server_segment=1, bytes=500_000))
     timeline.apply(SegmentCompleted(t=12.0, index=1, latency_s=1.25))
@@ -172,7 +175,7 @@ def test_counts_latency_upload_rate_and_reconnects() -> None:
     assert (counts.unparsed, counts.reconnects, counts.dropped_video_frames) == (1, 1, 6)
     assert counts.in_flight == 0
     assert snapshot.last_latency_s == 1.25
-    assert snapshot.connection is not None and snapshot.connection.retry_in_s == pytest.approx(1.0)
+    assert snapshot.connection is not None and snapshot.connection.retry_in_s is None
     assert snapshot.upload_rate_bps == pytest.approx(8 * 1_000_000 / 20.0)
     assert snapshot.problem is not None
     assert (snapshot.problem.error_id, snapshot.problem.link) == (
