@@ -137,6 +137,8 @@ class SessionSummary(Event):
     unparsed: int = 0
     dropped_video_frames: int = 0
     dropped_audio_chunks: int = 0
+    unsent_tail_s: float = 0.0
+    """Media captured after the last full segment, too short (under 3 s) to be sent; not recorded."""
 
 
 SessionEvent = Annotated[

@@ -99,8 +99,13 @@ class ProgressPrinter:
             case CaptureProblem() if event.level != "info":
                 return f"{event.source}: {event.message}"
             case SessionSummary():
+                tail = (
+                    f"; the last {event.unsent_tail_s:.1f} s was too short to send"
+                    if event.unsent_tail_s
+                    else ""
+                )
                 return (
                     f"done: {event.closed} segments, {event.sent} sent, {event.completed} completed, "
-                    f"{event.errored} errors, {event.skipped} skipped, {event.reconnects} reconnects"
+                    f"{event.errored} errors, {event.skipped} skipped, {event.reconnects} reconnects{tail}"
                 )
         return None

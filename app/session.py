@@ -130,12 +130,14 @@ class SessionController:
             self._uplink_watch.cancel()
         for source in reversed(self._sources):
             await asyncio.to_thread(source.stop)
+        unsent_tail_s = 0.0
         if self._encoder is not None:
             stats = await asyncio.to_thread(self._encoder.stop)
             log.info("encoder stopped: %s", stats)
+            unsent_tail_s = stats.short_tail_s
         if self._uplink is not None:
             await self._uplink.stop()
-        summary = self._summary()
+        summary = self._summary(unsent_tail_s)
         self.emit(summary)
         if self._recorder is not None:
             await asyncio.to_thread(self._recorder.close, summary)
@@ -339,9 +341,9 @@ class SessionController:
             self.end_reason = reason
         self.ended.set()
 
-    def _summary(self) -> SessionSummary:
+    def _summary(self, unsent_tail_s: float) -> SessionSummary:
         counts = self.timeline.snapshot(self.clock.now()).counts
-        return SessionSummary(t=self.clock.now(), **asdict(counts))
+        return SessionSummary(t=self.clock.now(), unsent_tail_s=round(unsent_tail_s, 3), **asdict(counts))
 
 
 class BackendUnavailable(Exception):

@@ -32,6 +32,7 @@ from stream_helpers import (
     parse_lines,
     position,
     read_events,
+    summary_of,
 )
 
 from app.events import (
@@ -92,6 +93,7 @@ def test_thirteen_seconds_make_three_contiguous_segments_and_an_unsent_tail(real
     indexes = {getattr(event, "index", None) for event in realtime.events} - {None}
     assert indexes == {0, 1, 2}
     assert re.search(r"last 1\.00 s not sent", realtime.home.log_text())
+    assert summary_of(realtime.events).unsent_tail_s == pytest.approx(1.0, abs=0.05)
 
 
 @pytest.mark.timeout(120)
