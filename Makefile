@@ -32,6 +32,13 @@ test: syslibs install lint
 bench: syslibs install
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
+bundle: syslibs install
+	$(PY) -m PyInstaller --noconfirm --distpath dist --workpath build/pyinstaller packaging/interhuman-live.spec
+
+# Builds the bundle and proves it in a clean environment (self-test, GUI start, devices).
+bundle-test: syslibs install
+	PY=$(PY) packaging/bundle-test.sh
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
 
