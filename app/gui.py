@@ -41,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from app.settings import read_settings
     from app.settings_flow import SettingsFlow
     from app.sources import MicSpec, SourceSpec
+    from widgets.about import show_about
     from widgets.error_dialog import ErrorReporter
     from widgets.main_window import MainWindow
     from widgets.theme import apply_theme
@@ -65,7 +66,18 @@ def run(args: argparse.Namespace) -> int:
     settings, settings_note = read_settings()
     key_store = KeyStore()
     window = MainWindow()
-    ErrorReporter(window, key_store).install()
+    reporter = ErrorReporter(window, key_store)
+    reporter.install()
+
+    def report_loop_error(_loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+        # Errors in coroutines and loop callbacks get the same dialog as errors in Qt slots.
+        error = context.get("exception")
+        if isinstance(error, BaseException):
+            reporter.excepthook(type(error), error, error.__traceback__)
+        else:
+            log.error("asyncio: %s", context.get("message"))
+
+    loop.set_exception_handler(report_loop_error)
     controller = DesktopController(window, settings, key_store)
     if source is not None:
         controller.camera_choice = _choice_for(source)
@@ -81,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
         finished.set()
 
     window.window_closed.connect(lambda: asyncio.ensure_future(shut_down()))
+    window.about_requested.connect(lambda: show_about(window, about_versions()))
     controller.show_devices()
     window.show()
     if args.compact:
@@ -100,6 +113,13 @@ def run(args: argparse.Namespace) -> int:
     finally:
         asyncio.set_event_loop(None)
     return 0
+
+
+def about_versions() -> dict[str, str]:
+    from app.manifest import library_versions
+
+    v = library_versions()
+    return {"Qt": v.qt, "PySide6": v.pyside6, "FFmpeg": v.ffmpeg, "OpenCV": v.opencv, "Python": v.python}
 
 
 def _choice_for(source: SourceSpec) -> str:

@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
     """The banner's "Add key…": open the settings dialog on the key field."""
     compact_toggled = Signal(bool)
     overlay_toggled = Signal(bool)
+    about_requested = Signal()
     window_closed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -167,6 +168,11 @@ class MainWindow(QMainWindow):
         view = self.menuBar().addMenu("&View")
         view.addAction(self.overlay_action)
         view.addAction(self.compact_action)
+        about = QAction(f"About {APP_TITLE}", self)
+        about.setObjectName("about")
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self.about_requested)
+        self.menuBar().addMenu("&Help").addAction(about)
 
     def _side_panel(self) -> QWidget:
         panel = QFrame()
