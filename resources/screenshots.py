@@ -1,0 +1,212 @@
+"""`make screenshots`: the real app during a live local-analysis session, captured under Xvfb.
+
+    python -m resources.screenshots [--out DIR] [--results N]
+
+It starts its own X server (`Xvfb -displayfd` picks a free display), runs the app as a user
+would (`python -m app --source synthetic --local --start`, then again with `--compact`) on the
+xcb platform with a fresh temporary home each time (no settings, window places, keyring or API
+key of the user's leak in, and nothing of the run stays behind), waits until the session has
+recorded N results, grabs the screen with ImageMagick's `import -window root` and crops it to the
+window with `convert -trim` (there is no window manager, so all else is black). It writes
+`main.png` and `compact.png` and stops every process it started, whatever happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.events import ResultReceived, parse_event
+
+log = logging.getLogger(__name__)
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+SCREEN = "1440x900x24"
+RESULTS = 3
+RESULTS_TIMEOUT_S = 60.0
+SETTLE_S = 0.8
+"""After the last awaited result: the window refreshes its feedback four times a second."""
+SAFETY_QUIT_S = 120
+"""The app quits by itself after this even if this script were killed before stopping it."""
+TOOLS = {"Xvfb": "xvfb", "import": "imagemagick", "convert": "imagemagick", "identify": "imagemagick"}
+
+
+class ScreenshotError(RuntimeError):
+    """A step failed; the message says which and what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shot:
+    name: str
+    arguments: tuple[str, ...]
+    min_size: tuple[int, int]
+    """A crop smaller than this means the window was not on the screen."""
+
+
+SHOTS = (
+    Shot("main.png", (), (1000, 600)),
+    Shot("compact.png", ("--compact",), (200, 150)),
+)
+
+
+def check_tools() -> None:
+    missing = sorted({package for tool, package in TOOLS.items() if shutil.which(tool) is None})
+    if missing:
+        raise ScreenshotError(f"missing tools: install them with `sudo apt-get install {' '.join(missing)}`")
+
+
+def stop(process: subprocess.Popen[bytes], name: str) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            log.warning("%s did not stop within 10 s: killing it", name)
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def x_server(screen: str, log_path: Path) -> Iterator[str]:
+    """Xvfb on a display it picks itself; yields the DISPLAY value."""
+    read_end, write_end = os.pipe()
+    with log_path.open("wb") as output:
+        try:
+            xvfb = subprocess.Popen(
+                ["Xvfb", "-displayfd", str(write_end), "-screen", "0", screen, "-br", "-nolisten", "tcp"],
+                pass_fds=(write_end,),
+                stdout=output,
+                stderr=output,
+            )
+        finally:
+            os.close(write_end)
+        try:
+            yield f":{_read_display(read_end, xvfb, log_path)}"
+        finally:
+            os.close(read_end)
+            stop(xvfb, "Xvfb")
+
+
+def _read_display(read_end: int, xvfb: subprocess.Popen[bytes], log_path: Path) -> int:
+    text = b""
+    deadline = time.monotonic() + 15
+    while not text.endswith(b"\n"):
+        ready, _, _ = select.select([read_end], [], [], max(0.0, deadline - time.monotonic()))
+        chunk = os.read(read_end, 16) if ready else b""
+        if not chunk:
+            tail = log_path.read_text(errors="replace")[-800:]
+            raise ScreenshotError(f"Xvfb did not start (exit {xvfb.poll()}):\n{tail}")
+        text += chunk
+    return int(text)
+
+
+def app_environment(display: str, home: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "INTERHUMAN_API_KEY"}
+    env.update(
+        {
+            "DISPLAY": display,
+            "QT_QPA_PLATFORM": "xcb",
+            "HOME": str(home),
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+        }
+    )
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        env[name] = str(home / name.lower())
+    env.pop("WAYLAND_DISPLAY", None)
+    return env
+
+
+def results_recorded(data_home: Path) -> int:
+    count = 0
+    for events in data_home.rglob("events.jsonl"):
+        lines = events.read_text(encoding="utf-8").splitlines(keepends=True)
+        count += sum(
+            isinstance(parse_event(line), ResultReceived)
+            for line in lines
+            if line.endswith("\n") and line.strip()
+        )
+    return count
+
+
+def capture(display: str, work: Path, target: Path, shot: Shot, results: int) -> None:
+    home = work / shot.name.removesuffix(".png")
+    env = app_environment(display, home)
+    command = [sys.executable, "-m", "app", "--source", "synthetic", "--local", "--start", *shot.arguments]
+    command += ["--quit-after", str(SAFETY_QUIT_S)]
+    app_log = work / f"{home.name}-app.log"
+    with app_log.open("wb") as output:
+        app = subprocess.Popen(command, env=env, stdout=output, stderr=output)
+        try:
+            _wait_for_results(app, home / "xdg_data_home", results, app_log)
+            time.sleep(SETTLE_S)
+            raw = work / f"{home.name}-screen.png"
+            subprocess.run(["import", "-display", display, "-window", "root", str(raw)], check=True)
+        finally:
+            stop(app, "the app")
+    subprocess.run(["convert", str(raw), "-trim", "+repage", str(target)], check=True)
+    width, height = _size(target)
+    if width < shot.min_size[0] or height < shot.min_size[1]:
+        raise ScreenshotError(f"{target.name} is only {width}x{height}: the window was not on the screen")
+    print(f"{target}: {width}x{height}")
+
+
+def _wait_for_results(app: subprocess.Popen[bytes], data_home: Path, results: int, app_log: Path) -> None:
+    deadline = time.monotonic() + RESULTS_TIMEOUT_S
+    while results_recorded(data_home) < results:
+        if app.poll() is not None:
+            tail = app_log.read_text(errors="replace")[-1500:]
+            raise ScreenshotError(f"the app ended (exit {app.returncode}) before {results} results:\n{tail}")
+        if time.monotonic() > deadline:
+            raise ScreenshotError(f"no {results} results within {RESULTS_TIMEOUT_S:g} s; see {app_log}")
+        time.sleep(0.2)
+
+
+def _size(image: Path) -> tuple[int, int]:
+    found = subprocess.run(
+        ["identify", "-format", "%w %h", str(image)], check=True, capture_output=True, text=True
+    )
+    width, height = found.stdout.split()
+    return int(width), int(height)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT, help=f"folder for the PNGs (default {OUT})")
+    parser.add_argument(
+        "--results", type=int, default=RESULTS, help="results to wait for before each shot (default 3)"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    # A Ctrl+C must still reach the `finally` blocks that stop Xvfb and the app.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        check_tools()
+        args.out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="interhuman-screenshots-") as folder:
+            work = Path(folder)
+            with x_server(SCREEN, work / "xvfb.log") as display:
+                for shot in SHOTS:
+                    capture(display, work, args.out / shot.name, shot, args.results)
+    except (ScreenshotError, subprocess.CalledProcessError) as error:
+        print(f"screenshots: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("screenshots: interrupted; Xvfb and the app are stopped", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

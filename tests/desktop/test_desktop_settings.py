@@ -1,0 +1,81 @@
+"""The settings dialog's round trip through `SettingsFlow`: "Test connection" against real servers
+on 127.0.0.1, and Save storing the key in a keyring backend the test owns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from desktop_helpers import LiveApp
+from memory_keyring import MemoryKeyring
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.analyzer.embedded import EmbeddedAnalyzer
+from app.keystore import ACCOUNT, SERVICE
+from app.settings import load_settings, settings_path
+from app.settings_flow import SettingsFlow
+from widgets.settings_dialog import SettingsDialog
+
+pytestmark = pytest.mark.timeout(90)
+
+SERVER_KEY = "ih_test_desktop_right_key_0123"
+WRONG_KEY = "ih_test_desktop_wrong_key_9876"
+
+
+@pytest.fixture
+def keyed_server() -> Iterator[EmbeddedAnalyzer]:
+    """The local analyzer on 127.0.0.1 that takes only `SERVER_KEY`."""
+    with EmbeddedAnalyzer(key=SERVER_KEY) as server:
+        yield server
+
+
+def type_key(qtbot: QtBot, dialog: SettingsDialog, key: str) -> None:
+    field = dialog.key_section.key_edit
+    field.clear()
+    qtbot.keyClicks(field, key)
+
+
+def result_text(dialog: SettingsDialog) -> str:
+    label = dialog.key_section.result_label
+    return label.text() if label.isVisible() else ""
+
+
+def test_test_connection_reports_success_and_the_servers_refusal_and_save_keeps_the_key_in_the_keyring(
+    live: LiveApp, qtbot: QtBot, memory_keyring: MemoryKeyring, keyed_server: EmbeddedAnalyzer
+) -> None:
+    flow = SettingsFlow(live.controller)
+    dialog = flow.open(on_key=True)
+    assert dialog.isVisible()
+    dialog.cloud_radio.setChecked(True)
+    dialog.url_edit.setText(keyed_server.url)
+    button = dialog.key_section.test_button
+
+    async def scenario() -> None:
+        type_key(qtbot, dialog, SERVER_KEY)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert not button.isEnabled(), "one test at a time"
+        await live.until(lambda: "✓" in result_text(dialog), 15, "the connection test to succeed")
+        assert "the server accepted the key" in result_text(dialog)
+        assert button.isEnabled()
+
+        type_key(qtbot, dialog, WRONG_KEY)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        await live.until(lambda: "✕" in result_text(dialog), 15, "the connection test to fail")
+        shown = result_text(dialog)
+        assert "The API key was not accepted" in shown, "the server's own message"
+        assert WRONG_KEY not in shown
+
+        type_key(qtbot, dialog, SERVER_KEY)
+        assert dialog.save_button.isEnabled()
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        await live.until(lambda: not dialog.isVisible(), 5, "the dialog to close on Save")
+
+    live.run(scenario, timeout_s=60)
+    assert memory_keyring.passwords == {(SERVICE, ACCOUNT): SERVER_KEY}
+    saved = load_settings()
+    assert saved.backend == "cloud" and saved.server_url == keyed_server.url
+    assert SERVER_KEY not in settings_path().read_text(encoding="utf-8")
+    assert live.controller.settings == saved, "the controller runs on what was saved"
+    assert live.controller.status().api_key_configured
+    assert live.controller.session_config().url == keyed_server.url
