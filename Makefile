@@ -32,6 +32,10 @@ test: syslibs install lint
 bench: syslibs install
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
+# The README's pictures: the real app under Xvfb with the synthetic source and Local analysis.
+screenshots: syslibs install
+	$(PY) -m resources.screenshots
+
 bundle: syslibs install
 	$(PY) -m PyInstaller --noconfirm --distpath dist --workpath build/pyinstaller packaging/interhuman-live.spec
 

@@ -48,6 +48,13 @@ class DesktopController(QObject):
         self.camera_choice = settings.camera
         self.microphone_choice = settings.microphone
         self.force_local = False
+        self.paused = False
+        """The user's privacy choice: it holds across sessions until they resume sending."""
+        self.closed = asyncio.Event()
+        """Set once the window was closed and the session it ran has drained."""
+        self.settings_flow: object | None = None
+        self._stop_after_start = False
+        self._starting: asyncio.Future[object] | None = None
         self._camera = DeviceStatus("Camera", "off")
         self._microphone = DeviceStatus("Microphone", "off")
         self._tasks: set[asyncio.Future[object]] = set()
@@ -126,13 +133,25 @@ class DesktopController(QObject):
     def start(self) -> None:
         if self.state != "idle":
             return
-        self._spawn(self._start())
+        self._starting = self._spawn(self._start())
 
     def stop(self) -> None:
-        if self.state in ("starting", "running"):
+        if self.state == "starting":
+            self._stop_after_start = True  # `_start` stops it as soon as it stands
+        elif self.state == "running":
             self._spawn(self.stop_session())
 
+    async def close(self) -> None:
+        """The window closed: drain the session, then let the app end."""
+        if self._starting is not None and not self._starting.done():
+            self._stop_after_start = True
+            await asyncio.wait({self._starting})
+        await self.stop_session()
+        self.closed.set()
+
     async def _start(self) -> None:
+        self._stop_after_start = False
+        self._starting: asyncio.Future[object] | None = None
         config = self.session_config()
         session = SessionController(config, credential=self.key_store.credential())
         session.add_listener(self._on_event)
@@ -157,10 +176,14 @@ class DesktopController(QObject):
             self.session = None
             self._set_state("idle")
             return
+        session.paused = self.paused
         self._camera = replace(self._camera, state="ok", message="")
         if self._microphone.state == "starting":  # else it reported itself missing meanwhile
             self._microphone = replace(self._microphone, state="ok")
         self._set_state("running")
+        if self._stop_after_start:
+            await self.stop_session()
+            return
         self._frames.start(max(10, int(1000 / config.capture.fps)))
         self._spawn(self._stop_when_ended(session))
 
@@ -173,7 +196,10 @@ class DesktopController(QObject):
     async def stop_session(self) -> None:
         """Stop the running session: the last segment goes out, the uplink drains, the recording closes."""
         session = self.session
-        if session is None or self.state == "stopping":
+        if session is None or self.state == "idle":
+            return
+        if self.state == "stopping":  # already under way: wait for the same stop
+            await session.stop()
             return
         self._set_state("stopping")
         self._frames.stop()
@@ -187,6 +213,7 @@ class DesktopController(QObject):
             self._set_state("idle")
 
     def _pause(self, paused: bool) -> None:
+        self.paused = paused
         if self.session is not None:
             self.session.paused = paused
         self.refresh()
@@ -216,7 +243,7 @@ class DesktopController(QObject):
         return PipelineStatus(
             backend=backend,
             session_state=self.state,
-            paused=session is not None and session.paused,
+            paused=self.paused,
             encoder_load=None if session is None else session.encoder_load(),
             dropped_video_frames=0
             if session is None
@@ -253,10 +280,11 @@ class DesktopController(QObject):
             case ConnectionChanged(state="auth_rejected"):
                 self.window.show_problem(f"{event.detail} Open Settings to check your API key.")
 
-    def _spawn(self, coroutine: object) -> None:
+    def _spawn(self, coroutine: object) -> asyncio.Future[object]:
         task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
+        return task
 
     def _task_done(self, task: asyncio.Future[object]) -> None:
         self._tasks.discard(task)

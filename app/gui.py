@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING
 from app import APP_TITLE, __version__
 
 if TYPE_CHECKING:
-    from app.sources import SourceSpec
+    from PySide6.QtWidgets import QApplication
+
+    from app.desktop import DesktopController
+    from app.sources import MicSpec, SourceSpec
 
 log = logging.getLogger(__name__)
 
@@ -31,20 +34,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import qasync
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
-    from app.desktop import DesktopController
-    from app.keystore import KeyStore
     from app.qt_log import route_qt_messages
-    from app.settings import read_settings
-    from app.settings_flow import SettingsFlow
+    from app.qt_loop import qt_event_loop
     from app.sources import MicSpec, SourceSpec
-    from widgets.about import show_about
-    from widgets.error_dialog import ErrorReporter
-    from widgets.main_window import MainWindow
-    from widgets.theme import apply_theme
 
     try:
         source = None if args.source is None else SourceSpec.parse(args.source)
@@ -53,15 +47,53 @@ def run(args: argparse.Namespace) -> int:
         print(f"interhuman-live: {error}", file=sys.stderr)
         return 2
     route_qt_messages()
+    app = _application()
+    with qt_event_loop(app) as loop:
+        desktop = open_desktop(loop, source=source, microphone=microphone, local=args.local)
+        if args.compact:
+            desktop.window.set_compact(True)
+        if args.start:
+            QTimer.singleShot(0, desktop.start)
+        if args.quit_after:
+            QTimer.singleShot(int(args.quit_after * 1000), desktop.window.close)
+        loop.run_until_complete(desktop.closed.wait())
+    return 0
+
+
+def _application() -> QApplication:
+    from PySide6.QtWidgets import QApplication
+
+    from widgets.theme import apply_theme
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
     app.setApplicationName(APP_TITLE)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("interhuman-live")
     # Quitting waits for the session to drain (PROTOCOL.md §7), after the last window closed.
     app.setQuitOnLastWindowClosed(False)
     apply_theme(app)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    return app
+
+
+def open_desktop(
+    loop: asyncio.AbstractEventLoop,
+    *,
+    source: SourceSpec | None = None,
+    microphone: MicSpec | None = None,
+    local: bool = False,
+) -> DesktopController:
+    """The main window with its controller, shown; `controller.closed` is set once the window was
+    closed and the session it ran has drained."""
+    from PySide6.QtCore import QTimer
+
+    from app.desktop import DesktopController
+    from app.keystore import KeyStore
+    from app.settings import read_settings
+    from app.settings_flow import SettingsFlow
+    from widgets.about import show_about
+    from widgets.error_dialog import ErrorReporter
+    from widgets.main_window import MainWindow
 
     settings, settings_note = read_settings()
     key_store = KeyStore()
@@ -83,36 +115,18 @@ def run(args: argparse.Namespace) -> int:
         controller.camera_choice = _choice_for(source)
     if microphone is not None:
         controller.microphone_choice = str(microphone)
-    controller.force_local = args.local
-    SettingsFlow(controller)
-
-    finished = asyncio.Event()
-
-    async def shut_down() -> None:
-        await controller.stop_session()
-        finished.set()
-
-    window.window_closed.connect(lambda: asyncio.ensure_future(shut_down()))
+    controller.force_local = local
+    controller.settings_flow = SettingsFlow(controller)
+    window.window_closed.connect(lambda: asyncio.ensure_future(controller.close()))
     window.about_requested.connect(lambda: show_about(window, about_versions()))
     controller.show_devices()
     window.show()
-    if args.compact:
-        window.set_compact(True)
     # "ready" once the event loop runs: the window has been painted by then (bench/startup.py times it).
     QTimer.singleShot(0, lambda: log.info("ready"))
     if settings_note:
         window.show_problem(settings_note)
     controller.prune_recordings()
-    if args.start:
-        QTimer.singleShot(0, controller.start)
-    if args.quit_after:
-        QTimer.singleShot(int(args.quit_after * 1000), window.close)
-    try:
-        with loop:
-            loop.run_until_complete(finished.wait())
-    finally:
-        asyncio.set_event_loop(None)
-    return 0
+    return controller
 
 
 def about_versions() -> dict[str, str]:

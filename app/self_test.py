@@ -31,19 +31,15 @@ def versions_line() -> str:
 
 
 def run() -> int:
-    import qasync
     from PySide6.QtCore import QCoreApplication
+
+    from app.qt_loop import qt_event_loop
 
     print(versions_line())
     app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
     started = time.monotonic()
-    try:
-        with loop, tempfile.TemporaryDirectory(prefix="interhuman-self-test-") as folder:
-            problem, facts = loop.run_until_complete(_exercise(Path(folder)))
-    finally:
-        asyncio.set_event_loop(None)
+    with qt_event_loop(app) as loop, tempfile.TemporaryDirectory(prefix="interhuman-self-test-") as folder:
+        problem, facts = loop.run_until_complete(_exercise(Path(folder)))
     elapsed = time.monotonic() - started
     if problem:
         print(f"self-test FAILED after {elapsed:.1f} s: {problem}")

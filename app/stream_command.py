@@ -104,22 +104,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"interhuman-live stream: {error}", file=sys.stderr)
         return EXIT_USAGE
 
-    import qasync
     from PySide6.QtCore import QCoreApplication, QTimer
 
+    from app.qt_loop import qt_event_loop
+
     app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
     # Python runs signal handlers only between bytecodes; a ticking timer lets Ctrl-C through Qt's loop.
     ticker = QTimer()
     ticker.start(200)
     ticker.timeout.connect(lambda: None)
     try:
-        with loop:
+        with qt_event_loop(app) as loop:
             return loop.run_until_complete(_stream(config, credential, args))
     finally:
         ticker.stop()
-        asyncio.set_event_loop(None)
 
 
 async def _stream(config, credential, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]

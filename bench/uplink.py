@@ -144,15 +144,13 @@ def _status(message: object) -> object:
 
 def on_qasync(url: str, template: Segment) -> Timings:
     """`measure` on the app's own kind of loop: qasync's, inside a Qt application."""
-    import qasync
     from PySide6.QtCore import QCoreApplication
 
+    from app.qt_loop import qt_event_loop
+
     app = QCoreApplication.instance() or QCoreApplication([])
-    loop = qasync.QEventLoop(app)
-    try:
+    with qt_event_loop(app) as loop:
         return loop.run_until_complete(measure(url, template))
-    finally:
-        loop.close()
 
 
 def report(what: str, seconds: list[float]) -> float:

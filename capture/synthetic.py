@@ -117,7 +117,8 @@ class CardPainter:
     def _print(self, image: np.ndarray, text: str, line: int) -> None:
         scale = self._font_scale
         (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
-        y = int(10 + (line + 1) * (th + base + 8))
+        # Bottom left: the corner the app's overlay leaves free, so the counter stays readable.
+        y = int(image.shape[0] - 12 - base - (1 - line) * (th + base + 8))
         cv2.rectangle(image, (6, y - th - 6), (14 + tw, y + base), (0, 0, 0), -1)
         cv2.putText(image, text, (10, y), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 2, cv2.LINE_AA)
 

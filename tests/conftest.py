@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
+import keyring
 import pytest
+from memory_keyring import MemoryKeyring
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
 # Before anything imports Qt: tests never need a display unless they start Xvfb themselves.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The user's key must never leak into a test run.
 os.environ.pop("INTERHUMAN_API_KEY", None)
-
-TESTS = Path(__file__).parent
-sys.path.insert(0, str(TESTS))
 
 
 @pytest.fixture(autouse=True)
@@ -25,3 +27,30 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
         monkeypatch.setenv(name, str(home / name.lower()))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     monkeypatch.delenv("INTERHUMAN_API_KEY", raising=False)
+
+
+@pytest.fixture
+def themed_app(qapp: QApplication) -> Iterator[QApplication]:
+    """The app's own look, as `app.gui` applies it; the previous look is put back afterwards."""
+    from PySide6.QtGui import QPalette
+
+    from widgets.theme import apply_theme
+
+    style_sheet, palette, font = qapp.styleSheet(), QPalette(qapp.palette()), qapp.font()
+    style = qapp.style().name()
+    apply_theme(qapp)
+    yield qapp
+    qapp.setStyle(style)
+    qapp.setStyleSheet(style_sheet)
+    qapp.setPalette(palette)
+    qapp.setFont(font)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """An in-memory keyring for the test, never the user's real one."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

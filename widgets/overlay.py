@@ -130,7 +130,7 @@ def _paint_quality(
 ) -> QRectF:
     margin, pad = 14 * scale, 10 * scale
     header_h, row_h = 28 * scale, 17 * scale
-    width = 236 * scale
+    width = 252 * scale
     height = pad + header_h + row_h * len(QUALITY_DIMENSIONS) + pad * 0.8
     rect = QRectF(area.right() - margin - width, area.bottom() - margin - height, width, height)
     plate(painter, rect, 10 * scale)

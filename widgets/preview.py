@@ -2,6 +2,8 @@
 
 It holds one frame (the latest) and repaints only when a new frame, snapshot or status is
 handed to it; the controller calls `set_frame` from its display timer. Nothing here queues.
+The overlay changes a few times a second, the picture thirty: the overlay is painted into a
+cached transparent pixmap when it changes, and each frame only composites it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import logging
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt
-from PySide6.QtGui import QColor, QHelpEvent, QImage, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QHelpEvent, QImage, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from app.timeline import TimelineSnapshot
@@ -49,6 +51,9 @@ class PreviewWidget(QWidget):
         self._status = PipelineStatus()
         self._overlay_visible = True
         self._layout = OverlayLayout()
+        self._overlay: QPixmap | None = None
+        self._overlay_version = 0
+        self._overlay_key: tuple[object, ...] | None = None
 
     def sizeHint(self) -> QSize:
         return QSize(960, 540)
@@ -77,17 +82,21 @@ class PreviewWidget(QWidget):
 
     def set_snapshot(self, snapshot: TimelineSnapshot | None) -> None:
         self._snapshot = snapshot
-        self.update()
+        self._overlay_changed()
 
     def set_status(self, status: PipelineStatus) -> None:
         if status != self._status:
             self._status = status
-            self.update()
+            self._overlay_changed()
 
     def set_overlay_visible(self, visible: bool) -> None:
         if visible != self._overlay_visible:
             self._overlay_visible = visible
-            self.update()
+            self._overlay_changed()
+
+    def _overlay_changed(self) -> None:
+        self._overlay_version += 1
+        self.update()
 
     def overlay_visible(self) -> bool:
         return self._overlay_visible
@@ -123,10 +132,24 @@ class PreviewWidget(QWidget):
                 painter.fillRect(picture, DIM_BEHIND_CARD)
         if card is not None:
             paint_placeholder(painter, widget_rect, card)
-        self._layout = paint_overlay(
-            painter, area, self._snapshot, self._status, feedback_visible=self._overlay_visible
-        )
+        painter.drawPixmap(0, 0, self._overlay_for(area))
         painter.end()
+
+    def _overlay_for(self, area: QRectF) -> QPixmap:
+        """The overlay over `area`, painted again only when it or the geometry changed."""
+        ratio = self.devicePixelRatioF()
+        key = (self._overlay_version, area.getRect(), self.size().toTuple(), ratio)
+        if self._overlay is None or key != self._overlay_key:
+            overlay = QPixmap(self.size() * ratio)
+            overlay.setDevicePixelRatio(ratio)
+            overlay.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(overlay)
+            self._layout = paint_overlay(
+                painter, area, self._snapshot, self._status, feedback_visible=self._overlay_visible
+            )
+            painter.end()
+            self._overlay, self._overlay_key = overlay, key
+        return self._overlay
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-import qasync
 from protocol_server import ProtocolServer
 from uplink_helpers import KEY, EventLog
 
 from app.events import ConnectionChanged, ResultReceived, SegmentCompleted
+from app.qt_loop import qt_event_loop
 from app.uplink import Uplink, UplinkConfig
 from capture.media import SessionClock
 
@@ -33,11 +31,7 @@ def test_the_uplink_runs_on_a_qasync_loop(qapp, segments) -> None:
             await log.wait_for(lambda log: len(log.of(SegmentCompleted)) == 2)
             await uplink.stop()
 
-    loop = qasync.QEventLoop(qapp)
-    try:
+    with qt_event_loop(qapp) as loop:
         loop.run_until_complete(session())
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
     assert [r.index for r in log.of(ResultReceived)] == [0, 1]
     assert [e.state for e in log.of(ConnectionChanged)] == ["connecting", "connected", "closed"]
