@@ -279,3 +279,22 @@ class HandFed:
         for t in times:
             image = np.zeros((self.config.height, self.config.width, 3), np.uint8)
             self.encoder.video_frame(VideoFrame(image, t))
+
+
+FPS = 30.0
+FRAME_S = 1 / FPS
+
+
+def small(**overrides: object) -> EncoderConfig:
+    """A quick encoder configuration: small pictures, a fast source that the encoder paces."""
+    settings: dict[str, object] = {"width": 320, "height": 240, "block_when_full": True, "queue_frames": 4}
+    settings.update(overrides)
+    return EncoderConfig(**settings)  # type: ignore[arg-type]
+
+
+def no_encoder_thread_left() -> bool:
+    return not any(t.name in ("segment-encoder", "synthetic-source") for t in threading.enumerate())
+
+
+def black() -> np.ndarray:
+    return np.zeros((120, 160, 3), np.uint8)
