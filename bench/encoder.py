@@ -91,9 +91,10 @@ def run_ours(media: Media, width: int, height: int) -> Figures:
     )
 
 
-def ffmpeg_command(binary: str, width: int, height: int, audio: Path, out: Path) -> list[str]:
+def writer_settings(width: int, height: int) -> WriterSettings:
+    """What our encoder uses at this size, so the reference encodes with the same settings."""
     config = EncoderConfig(width=width, height=height, fps=FPS)
-    settings = WriterSettings(
+    return WriterSettings(
         "vp8",
         width,
         height,
@@ -102,6 +103,10 @@ def ffmpeg_command(binary: str, width: int, height: int, audio: Path, out: Path)
         config.audio_bitrate_bps,
         config.resolved_threads,
     )
+
+
+def ffmpeg_command(binary: str, width: int, height: int, audio: Path, out: Path) -> list[str]:
+    settings = writer_settings(width, height)
     command = [binary, "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{width}x{height}"]
     command += [
         "-r",
@@ -160,16 +165,7 @@ def run_ffmpeg(binary: str, media: Media, width: int, height: int) -> Figures:
 
 def fresh_segment_cost_ms(media: Media, width: int, height: int) -> float:
     """Opening a container and encoders, one keyframe, and closing: the price of a fresh segment."""
-    config = EncoderConfig(width=width, height=height, fps=FPS)
-    settings = WriterSettings(
-        "vp8",
-        width,
-        height,
-        FPS,
-        config.resolved_video_bitrate_bps,
-        config.audio_bitrate_bps,
-        config.resolved_threads,
-    )
+    settings = writer_settings(width, height)
     letterbox = Letterbox(width, height)
     timings = []
     for _ in range(5):

@@ -47,6 +47,18 @@ def ask_for_video_file(parent: QWidget) -> str | None:
     return path or None
 
 
+def _picker(object_name: str, accessible_name: str, tip: str, min_characters: int) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(object_name)
+    combo.setAccessibleName(accessible_name)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    combo.setMaximumWidth(COMBO_MAX_WIDTH)
+    combo.setMinimumContentsLength(min_characters)
+    combo.setToolTip(tip)
+    return combo
+
+
 def _button(action: QAction, name: str, *, text_beside_icon: bool = False) -> QToolButton:
     button = QToolButton()
     button.setObjectName(name)
@@ -85,30 +97,12 @@ class ControlBar(QFrame):
         layout.addWidget(self.pause_button)
         layout.addSpacing(10)
         layout.addWidget(self._caption("camera", "Camera"))
-        self.camera_combo = QComboBox()
-        self.camera_combo.setObjectName("cameraCombo")
-        self.camera_combo.setAccessibleName("Camera")
-        self.camera_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.camera_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.camera_combo.setMaximumWidth(COMBO_MAX_WIDTH)
-        self.camera_combo.setMinimumContentsLength(12)
-        self.camera_combo.setToolTip("Where the picture comes from")
+        self.camera_combo = _picker("cameraCombo", "Camera", "Where the picture comes from", 12)
         self.camera_combo.activated.connect(self._camera_activated)
         layout.addWidget(self.camera_combo, 2)
         layout.addSpacing(6)
         layout.addWidget(self._caption("microphone", "Microphone"))
-        self.microphone_combo = QComboBox()
-        self.microphone_combo.setObjectName("microphoneCombo")
-        self.microphone_combo.setAccessibleName("Microphone")
-        self.microphone_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.microphone_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.microphone_combo.setMaximumWidth(COMBO_MAX_WIDTH)
-        self.microphone_combo.setMinimumContentsLength(11)
-        self.microphone_combo.setToolTip("Where the sound comes from")
+        self.microphone_combo = _picker("microphoneCombo", "Microphone", "Where the sound comes from", 11)
         self.microphone_combo.activated.connect(self._microphone_activated)
         layout.addWidget(self.microphone_combo, 2)
         self.level_meter = LevelMeter()
