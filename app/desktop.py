@@ -58,6 +58,7 @@ class DesktopController(QObject):
         self._camera = DeviceStatus("Camera", "off")
         self._microphone = DeviceStatus("Microphone", "off")
         self._tasks: set[asyncio.Future[object]] = set()
+        self._credential = key_store.credential()
         self._frames = QTimer(self)
         self._frames.timeout.connect(self._show_frame)
         self._snapshots = QTimer(self)
@@ -106,11 +107,16 @@ class DesktopController(QObject):
 
     # -- sessions -------------------------------------------------------------------------------
 
+    def refresh_credential(self) -> None:
+        """Read the key again (after Settings saved one). Not per status update: a keyring lookup
+        can be a D-Bus round trip, or even an unlock prompt."""
+        self._credential = self.key_store.credential()
+
     def session_config(self) -> SessionConfig:
         s = self.settings
         width, height = s.frame_size
-        credential = self.key_store.credential()
-        cloud = s.backend == "cloud" and credential is not None and not self.force_local
+        self.refresh_credential()
+        cloud = s.backend == "cloud" and self._credential is not None and not self.force_local
         return SessionConfig(
             source=self._source(),
             microphone=MicSpec.parse(self.microphone_choice),
@@ -151,9 +157,8 @@ class DesktopController(QObject):
 
     async def _start(self) -> None:
         self._stop_after_start = False
-        self._starting: asyncio.Future[object] | None = None
         config = self.session_config()
-        session = SessionController(config, credential=self.key_store.credential())
+        session = SessionController(config, credential=self._credential)
         session.add_listener(self._on_event)
         self.session = session
         self._set_state("starting")
@@ -235,7 +240,7 @@ class DesktopController(QObject):
 
     def status(self) -> PipelineStatus:
         session = self.session
-        credential = self.key_store.credential()
+        credential = self._credential
         backend = "cloud" if session is not None and session.config.backend == "cloud" else "local"
         if session is None and self.settings.backend == "cloud" and credential and not self.force_local:
             backend = "cloud"
@@ -245,9 +250,7 @@ class DesktopController(QObject):
             session_state=self.state,
             paused=self.paused,
             encoder_load=None if session is None else session.encoder_load(),
-            dropped_video_frames=0
-            if session is None
-            else session.timeline.snapshot(0).counts.dropped_video_frames,
+            dropped_video_frames=0 if session is None else session.timeline.counts.dropped_video_frames,
             audio_level_dbfs=session.level.peak_dbfs if session is not None and has_mic else None,
             camera=self._camera,
             microphone=self._microphone,

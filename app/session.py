@@ -342,8 +342,9 @@ class SessionController:
         self.ended.set()
 
     def _summary(self, unsent_tail_s: float) -> SessionSummary:
-        counts = self.timeline.snapshot(self.clock.now()).counts
-        return SessionSummary(t=self.clock.now(), unsent_tail_s=round(unsent_tail_s, 3), **asdict(counts))
+        return SessionSummary(
+            t=self.clock.now(), unsent_tail_s=round(unsent_tail_s, 3), **asdict(self.timeline.counts)
+        )
 
 
 class BackendUnavailable(Exception):

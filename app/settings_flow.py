@@ -58,6 +58,7 @@ class SettingsFlow:
     def _apply(self, settings: Settings) -> None:
         controller = self.controller
         controller.settings = settings
+        controller.refresh_credential()
         controller.camera_choice = settings.camera
         controller.microphone_choice = settings.microphone
         controller.show_devices()

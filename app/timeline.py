@@ -175,6 +175,10 @@ class SessionTimeline:
             case CaptureProblem() if event.level == "error":
                 self._problem = Problem(event.t, event.source, event.message)
 
+    @property
+    def counts(self) -> Counts:
+        return self._counts
+
     def snapshot(self, now: float) -> TimelineSnapshot:
         engagement = None
         if self._engagement:

@@ -235,7 +235,7 @@ def measure(app: QApplication, resolution: str, home: Path) -> Figures:
             session = controller.session
             if session is None:
                 return 0, 0
-            counts = session.timeline.snapshot(0).counts
+            counts = session.timeline.counts
             return counts.sent, counts.completed
 
         async def session() -> Figures:

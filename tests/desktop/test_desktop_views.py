@@ -75,7 +75,7 @@ def test_compact_mode_toggles_while_the_session_keeps_going(live: LiveApp, qtbot
         await live.until_completed(1)
         qtbot.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
         assert window.is_compact() and compact.isVisible() and not window.isVisible()
-        at_switch = session.timeline.snapshot(0).counts.completed
+        at_switch = session.timeline.counts.completed
         await live.until(
             lambda: any(s.counts.completed > at_switch for s in in_compact.received),
             20,
@@ -90,7 +90,7 @@ def test_compact_mode_toggles_while_the_session_keeps_going(live: LiveApp, qtbot
         qtbot.mouseClick(compact.expand_button, Qt.MouseButton.LeftButton)
         assert window.isVisible() and not compact.isVisible() and not window.is_compact()
         assert not window.compact_action.isChecked()
-        back_at = session.timeline.snapshot(0).counts.completed
+        back_at = session.timeline.counts.completed
         await live.until(lambda: live.counts().done > back_at, 20, "a newer result in the main window")
         assert len(live.snapshots.received) > in_main
         assert live.controller.state == "running"
