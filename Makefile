@@ -25,6 +25,7 @@ run: syslibs install
 lint: install
 	$(VENV)/bin/ruff check app capture widgets tests bench packaging
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 test: syslibs install lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
@@ -44,7 +45,7 @@ bundle-test: syslibs install
 	PY=$(PY) packaging/bundle-test.sh
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .mypy_cache
 
 format: install
 	$(VENV)/bin/ruff check --fix app capture widgets tests bench packaging

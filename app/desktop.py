@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +25,9 @@ from app.sources import CaptureFormat, MicSpec, SourceSpec
 from app.view_state import (
     FILE_CAMERA_PREFIX,
     SYNTHETIC_CAMERA_ID,
+    Backend,
     DeviceOption,
+    DeviceState,
     DeviceStatus,
     PipelineStatus,
     SessionState,
@@ -241,7 +244,7 @@ class DesktopController(QObject):
     def status(self) -> PipelineStatus:
         session = self.session
         credential = self._credential
-        backend = "cloud" if session is not None and session.config.backend == "cloud" else "local"
+        backend: Backend = "cloud" if session is not None and session.config.backend == "cloud" else "local"
         if session is None and self.settings.backend == "cloud" and credential and not self.force_local:
             backend = "cloud"
         has_mic = self._microphone.state not in ("off", "missing")
@@ -283,8 +286,8 @@ class DesktopController(QObject):
             case ConnectionChanged(state="auth_rejected"):
                 self.window.show_problem(f"{event.detail} Open Settings to check your API key.")
 
-    def _spawn(self, coroutine: object) -> asyncio.Future[object]:
-        task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+    def _spawn(self, coroutine: Awaitable[object]) -> asyncio.Future[object]:
+        task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
         return task
@@ -300,7 +303,7 @@ class DesktopController(QObject):
 def _device_after(device: DeviceStatus, event: CaptureProblem) -> DeviceStatus:
     if event.level == "error":
         # A device that fails while starting was never there; one that fails later was lost.
-        state = "missing" if device.state == "starting" else "lost"
+        state: DeviceState = "missing" if device.state == "starting" else "lost"
         return replace(device, state=state, message=event.message)
     if event.level == "info":
         return replace(device, state="ok", message="")

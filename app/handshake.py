@@ -37,7 +37,7 @@ _TOKEN = re.compile(r"[-!#$%&'*+.^_`|~0-9A-Za-z]+")  # RFC 9110 token: what a su
 _BODY_PREVIEW = 200
 
 
-class _NoDebug(logging.LoggerAdapter):  # type: ignore[type-arg]
+class _NoDebug(logging.LoggerAdapter):
     """websockets' logger with DEBUG switched off for good: at DEBUG it prints request headers."""
 
     def isEnabledFor(self, level: int) -> bool:

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.events import (
     CaptureProblem,
@@ -33,6 +34,15 @@ from app.timeline import SessionTimeline
 from capture.fanout import AudioLevel, FanOut, LatestFrame
 from capture.input_check import MESSAGES, Condition, InputCheck
 from capture.media import CaptureError, CaptureSource, Segment, SessionClock
+
+if TYPE_CHECKING:
+    # The session imports these when it first needs them; here they are only types.
+    from app.analyzer.embedded import EmbeddedAnalyzer
+    from app.manifest import SessionManifest
+    from app.recorder import SessionRecorder
+    from app.uplink import Uplink
+    from app.uplink_errors import UplinkFailure
+    from capture.encoder import SegmentEncoder
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +62,10 @@ class SessionController:
         self._listeners: list[Callable[[SessionEvent], None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sources: list[CaptureSource] = []
-        self._encoder = None
-        self._uplink = None
-        self._recorder = None
-        self._analyzer = None
+        self._encoder: SegmentEncoder | None = None
+        self._uplink: Uplink | None = None
+        self._recorder: SessionRecorder | None = None
+        self._analyzer: EmbeddedAnalyzer | None = None
         self._duration_timer: asyncio.TimerHandle | None = None
         self._uplink_watch: asyncio.Future[None] | None = None
         self._stopped: asyncio.Future[SessionSummary] | None = None
@@ -154,7 +164,7 @@ class SessionController:
         return stats.encode_load_avg if stats.segments_emitted else None
 
     @property
-    def uplink_failure(self):  # type: ignore[no-untyped-def]
+    def uplink_failure(self) -> UplinkFailure | None:
         """Why the uplink gave up (`AuthRejected`, `ConnectFailed`, …), or None."""
         return None if self._uplink is None else self._uplink.failure
 
@@ -260,7 +270,7 @@ class SessionController:
             [self._encoder, check], observer=_ThreadHop(self), preview=self.preview, level=self.level
         )
 
-    def _manifest(self, url: str):  # type: ignore[no-untyped-def]
+    def _manifest(self, url: str) -> SessionManifest:
         from app.recorder import build_manifest
 
         return build_manifest(self.session_id, self.config, url)
@@ -310,7 +320,7 @@ class SessionController:
         if isinstance(event, SegmentFailed) and event.error_id == "ih6002" and self._encoder is not None:
             self._encoder.lower_bitrate()
 
-    async def _watch_uplink(self, uplink) -> None:  # type: ignore[no-untyped-def]
+    async def _watch_uplink(self, uplink: Uplink) -> None:
         failure = await uplink.wait_failed()
         log.info("the session ends: the uplink gave up (%s)", failure)
         self._end("uplink_failed")

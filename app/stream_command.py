@@ -12,8 +12,13 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.protocol import INCLUDE_FLAGS
+
+if TYPE_CHECKING:
+    from app.keystore import Credential
+    from app.session_config import SessionConfig
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
         ticker.stop()
 
 
-async def _stream(config, credential, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+async def _stream(config: SessionConfig, credential: Credential | None, args: argparse.Namespace) -> int:
     from app.progress import EventWriter, ProgressPrinter
     from app.session import BackendUnavailable, SessionController
     from app.uplink import AuthRejected, QuotaExhausted

@@ -239,8 +239,8 @@ class SessionTimeline:
         if event.quality is not None:
             if event.quality.overall is not None:
                 self._quality_overall = event.quality.overall
-            for window in event.quality.timeline:
-                _insert_sorted(self._quality_series, window)
+            for quality in event.quality.timeline:
+                _insert_sorted(self._quality_series, quality)
 
     def _apply_connection(self, event: ConnectionChanged) -> None:
         # A reconnection is a connection opened after the first; retries that never got through

@@ -270,8 +270,9 @@ class Uplink:
         sender = asyncio.create_task(self._send_loop(socket), name="uplink-sender")
         try:
             await asyncio.wait({receiver, sender}, return_when=asyncio.FIRST_COMPLETED)
-            if sender.done() and not isinstance(sender.exception(), ConnectionClosed | None):
-                raise sender.exception()  # type: ignore[misc]
+            error = sender.exception() if sender.done() else None
+            if error is not None and not isinstance(error, ConnectionClosed):
+                raise error
             # The sender ends only when the socket closed under it; the receiver says why.
             return await receiver
         finally:

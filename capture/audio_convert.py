@@ -14,7 +14,12 @@ from capture.media import AUDIO_RATE_HZ
 
 log = logging.getLogger(__name__)
 
-_DTYPES = {"u8": np.uint8, "s16": np.int16, "s32": np.int32, "flt": np.float32}
+_DTYPES: dict[str, type[np.integer] | type[np.floating]] = {
+    "u8": np.uint8,
+    "s16": np.int16,
+    "s32": np.int32,
+    "flt": np.float32,
+}
 
 
 class AudioConverter:

@@ -211,6 +211,8 @@ class FileSource:
                 self._damaged(sink, play, error)
                 continue
             for frame in frames:
+                # Only the video and audio streams are demuxed, so no subtitle comes out.
+                assert isinstance(frame, av.VideoFrame | av.AudioFrame)
                 t = play.offset + (float(frame.time) - start_s if frame.time is not None else 0.0)
                 if isinstance(frame, av.VideoFrame):
                     if not self._video(frame, t, play, clock, sink):

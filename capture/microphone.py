@@ -25,12 +25,7 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QIODevice, QObject, QTimer, Signal
-from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMediaDevices
-
-try:
-    from PySide6.QtMultimedia import QtAudio
-except ImportError:  # before Qt 6.7 the namespace was QAudio; its enums differ from QtAudio's
-    from PySide6.QtMultimedia import QAudio as QtAudio
+from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMediaDevices, QtAudio
 
 from capture.audio_convert import AudioConverter, AudioStamper
 from capture.media import (
@@ -250,7 +245,9 @@ class _AudioPump(QObject):
     def _read(self) -> None:
         if self._io is None or self._converter is None:
             return
-        data = self._io.readAll().data()
+        # PySide6 gives bytes here, which bytes() returns as they are; its stub also allows
+        # bytearray and memoryview.
+        data = bytes(self._io.readAll().data())
         if not data:
             return
         self._last_data_at = time.monotonic()

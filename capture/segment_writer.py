@@ -16,6 +16,7 @@ import io
 import logging
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Literal
 
 import av
 import cv2
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 VIDEO_TIME_BASE = Fraction(1, 1000)
 AUDIO_TIME_BASE = Fraction(1, AUDIO_RATE_HZ)
-ENCODER_NAMES = {"vp8": "libvpx", "vp9": "libvpx-vp9"}
+ENCODER_NAMES: dict[str, Literal["libvpx", "libvpx-vp9"]] = {"vp8": "libvpx", "vp9": "libvpx-vp9"}
 VP8_CPU_USED = 16
 """libvpx's fastest realtime speed. On our test card it encodes 720p30 in about half the time of
 12 with no measurable loss of quality at a fixed bitrate (both around 41 dB PSNR)."""

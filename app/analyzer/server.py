@@ -17,8 +17,10 @@ import hmac
 import logging
 import os
 import uuid
+from collections.abc import Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -30,6 +32,9 @@ from app import __version__
 from app.analyzer.analysis import analyse_segment
 from app.analyzer.connection import Analyse, StreamOptions, StreamSession, error_message
 from app.protocol import INCLUDE_FLAGS, PATH_V0
+
+if TYPE_CHECKING:
+    from websockets.server import ServerProtocol
 
 log = logging.getLogger(__name__)
 # websockets logs every handshake header (a key among them) and frame at DEBUG: its logger for this
@@ -51,8 +56,8 @@ _INCLUDE_KEYS = ("include[]", "include")
 class AnalyzerConnection(ServerConnection):
     """A server connection that carries what its upgrade request settled."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, protocol: ServerProtocol, server: Server, **settings: Any) -> None:
+        super().__init__(protocol, server, **settings)
         self.options = StreamOptions(correlation_id=str(uuid.uuid4()), include=frozenset())
 
 
@@ -162,7 +167,7 @@ def _credential(headers: Headers) -> str | None:
     return offered[0] if len(offered) == 1 else None
 
 
-def _select_subprotocol(connection: ServerConnection, offered: list[Subprotocol]) -> Subprotocol | None:
+def _select_subprotocol(connection: ServerConnection, offered: Sequence[Subprotocol]) -> Subprotocol | None:
     # A client that sends its credential as the protocol expects it back, or it drops the connection.
     return offered[0] if len(offered) == 1 else None
 

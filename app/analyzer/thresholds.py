@@ -7,6 +7,11 @@ that use them are described in `app.analyzer.rules`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.protocol import Probability
+
 # --- Sampling -------------------------------------------------------------------------------
 VIDEO_SAMPLE_FPS = 8.0
 """Frames analysed per second. Every frame is decoded (VP8 needs them), few are looked at; 8/s
@@ -77,7 +82,7 @@ ENGAGED_MIN_NOD_SWINGS = 2
 """Or nodding: a down and an up movement."""
 
 # --- Rules: signals -------------------------------------------------------------------------
-PROBABILITY_BANDS = (("high", 0.7), ("medium", 0.45), ("low", 0.25))
+PROBABILITY_BANDS: tuple[tuple[Probability, float], ...] = (("high", 0.7), ("medium", 0.45), ("low", 0.25))
 """A signal's score (0–1) maps to the first band it reaches; below the last it is not sent."""
 SPEECH_RANGE = (0.1, 0.6)
 """Share of time speaking: from no evidence of speaking to full evidence."""

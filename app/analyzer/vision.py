@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
+import cv2.data
 import numpy as np
 
 from app.analyzer import thresholds as th
