@@ -29,6 +29,7 @@ from app.events import (
 )
 from app.keystore import Credential
 from app.session_config import EndReason, SessionConfig
+from app.source_news import SourceNews, on_loop
 from app.sources import build_microphone, build_video_source
 from app.timeline import SessionTimeline
 from capture.fanout import AudioLevel, FanOut, LatestFrame
@@ -267,8 +268,12 @@ class SessionController:
         )
         check = InputCheck(self._from_thread(self._input_changed), check_audio=has_audio)
         return FanOut(
-            [self._encoder, check], observer=_ThreadHop(self), preview=self.preview, level=self.level
+            [self._encoder, check], observer=self._source_news(), preview=self.preview, level=self.level
         )
+
+    def _source_news(self) -> SourceNews:
+        assert self._loop is not None
+        return SourceNews(self._loop, self.clock, self.emit, self._source_finished)
 
     def _manifest(self, url: str) -> SessionManifest:
         from app.recorder import build_manifest
@@ -276,16 +281,12 @@ class SessionController:
         return build_manifest(self.session_id, self.config, url)
 
     def _from_thread(self, callback: Callable[..., None]) -> Callable[..., None]:
-        loop = self._loop
-        assert loop is not None
+        assert self._loop is not None
+        return on_loop(self._loop, callback)
 
-        def hop(*args: object) -> None:
-            try:
-                loop.call_soon_threadsafe(callback, *args)
-            except RuntimeError:  # the loop has closed: the session is over
-                log.debug("dropped a late callback %s", getattr(callback, "__name__", callback))
-
-        return hop
+    def _source_finished(self, source: str) -> None:
+        log.info("%s finished", source)
+        self._end("source_finished")
 
     def _segment_closed(self, segment: Segment) -> None:
         self.emit(
@@ -365,38 +366,3 @@ def _source_of(error: Exception) -> str:
     if isinstance(error, CaptureError):
         return error.source or "capture"
     return "analysis"
-
-
-class _ThreadHop:
-    """The `SourceObserver` of a session: moves the sources' news onto the loop as events."""
-
-    def __init__(self, session: SessionController) -> None:
-        self._session = session
-        self._error = session._from_thread(self._on_error)
-        self._recovered = session._from_thread(self._on_recovered)
-        self._finished = session._from_thread(self._on_finished)
-
-    def source_error(self, error: CaptureError) -> None:
-        self._error(error)
-
-    def source_recovered(self, source: str) -> None:
-        self._recovered(source)
-
-    def source_finished(self, source: str) -> None:
-        self._finished(source)
-
-    def _on_error(self, error: CaptureError) -> None:
-        s = self._session
-        s.emit(
-            CaptureProblem(
-                t=s.clock.now(), source=error.source or "capture", level="error", message=str(error)
-            )
-        )
-
-    def _on_recovered(self, source: str) -> None:
-        s = self._session
-        s.emit(CaptureProblem(t=s.clock.now(), source=source, level="info", message=f"The {source} is back."))
-
-    def _on_finished(self, source: str) -> None:
-        log.info("%s finished", source)
-        self._session._end("source_finished")
