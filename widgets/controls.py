@@ -132,6 +132,9 @@ class ControlBar(QFrame):
         camera = camera if camera is not None else self._camera_id
         combo = self.camera_combo
         combo.clear()
+        if camera is not None and camera.isdigit() and not any(option.id == camera for option in cameras):
+            # The chosen camera is not plugged in: say so rather than show another choice as current.
+            combo.addItem(f"Camera {camera} (not found)", camera)
         for option in cameras:
             combo.addItem(option.name, option.id)
         if cameras:

@@ -8,7 +8,7 @@ import logging
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStatusBar, QToolButton, QWidget
 
 from app.events import ConnectionState
 from app.timeline import ConnectionNow, Problem, TimelineSnapshot
@@ -60,6 +60,10 @@ class ProblemBanner(QWidget):
         self.label.setOpenExternalLinks(False)
         self.label.setTextFormat(Qt.TextFormat.RichText)
         self.label.linkActivated.connect(self._open_link)
+        # A long message must not widen the window past the screen: it gets the room there is,
+        # and the tooltip holds all of it.
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label.setMinimumWidth(160)
         dismiss = QToolButton()
         dismiss.setObjectName("dismiss")
         dismiss.setText("×")

@@ -114,6 +114,23 @@ def test_device_pickers_list_the_controllers_devices_and_report_choices(
     assert mic.args == [NO_MICROPHONE_ID]
 
 
+def test_a_chosen_camera_that_is_not_plugged_in_stays_chosen_and_says_so(window: MainWindow) -> None:
+    window.set_devices(CAMERAS, MICROPHONES, "7")
+    cameras = window.controls.camera_combo
+    assert cameras.currentText() == "Camera 7 (not found)"
+    assert cameras.currentData() == "7"
+
+
+def test_a_long_problem_does_not_widen_the_window(qtbot: QtBot, window: MainWindow) -> None:
+    window.resize(1000, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_problem("No camera found at index 7. " * 20)
+    qtbot.wait(50)  # the layout settles on the next event-loop turn
+    assert window.width() == 1000
+    assert window.minimumSizeHint().width() < 1000
+
+
 def test_video_file_entry_asks_for_a_file_and_cancelling_keeps_the_camera(
     qtbot: QtBot, window: MainWindow
 ) -> None:
