@@ -37,6 +37,11 @@ PYTHON_EXCLUDES = (
     "pygments",  # rich's syntax colouring
     "IPython",
     "tkinter",
+    # pydantic's mypy plugin, which PyInstaller's pydantic hook collects: it drags in all of mypy
+    # wherever mypy is installed (our test extra), 40 MB the app never runs.
+    "pydantic.mypy",
+    "pydantic.v1.mypy",
+    "mypy",
 )
 
 METADATA = ("interhuman-live", "PySide6", "websockets", "opencv-python-headless")
