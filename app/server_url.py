@@ -10,12 +10,13 @@ CLOUD_URL = "wss://api.interhuman.ai/v0/stream/analyze"
 
 
 def is_loopback(host: str) -> bool:
-    if host == "localhost":
+    """Whether `host` (a name, an address, or a bracketed IPv6 address) is this computer."""
+    if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
-        return False
+        return False  # a host name other than localhost may resolve anywhere
 
 
 def server_url_problem(url: str) -> str | None:

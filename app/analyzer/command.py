@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import signal
 import sys
 from typing import TYPE_CHECKING
+
+from app.server_url import is_loopback
 
 if TYPE_CHECKING:
     from app.analyzer.server import AnalyzerServer
@@ -60,15 +61,6 @@ def run(args: argparse.Namespace) -> int:
         return asyncio.run(_serve(server))
     except KeyboardInterrupt:
         return EXIT_OK
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a host name other than localhost may resolve anywhere
 
 
 async def _serve(server: AnalyzerServer) -> int:
