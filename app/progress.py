@@ -17,9 +17,7 @@ from app.events import (
     SessionSummary,
     event_json,
 )
-from app.protocol import Signal
-
-_RANK = {"high": 3, "medium": 2, "low": 1, None: 0}
+from app.protocol import PROBABILITY_RANK, Signal
 
 
 class EventWriter:
@@ -53,9 +51,9 @@ def top_signals(signals: list[Signal], count: int = 3) -> str:
     best: dict[str, Signal] = {}
     for signal in signals:
         known = best.get(signal.type)
-        if known is None or _RANK[signal.probability] > _RANK[known.probability]:
+        if known is None or PROBABILITY_RANK[signal.probability] > PROBABILITY_RANK[known.probability]:
             best[signal.type] = signal
-    ranked = sorted(best.values(), key=lambda s: -_RANK[s.probability])[:count]
+    ranked = sorted(best.values(), key=lambda s: -PROBABILITY_RANK[s.probability])[:count]
     return (
         ", ".join(f"{s.type} ({s.probability})" if s.probability else s.type for s in ranked) or "no signals"
     )

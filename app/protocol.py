@@ -36,6 +36,8 @@ INCLUDE_FLAGS = ("conversation_quality_overall", "conversation_quality_timeline"
 
 Probability = Literal["low", "medium", "high"]
 EngagementState = Literal["engaged", "neutral", "disengaged"]
+PROBABILITY_RANK: dict[Probability | None, int] = {None: 0, "low": 1, "medium": 2, "high": 3}
+"""How strong a band is, for ordering and for drawing its level; no band (older servers) is 0."""
 
 SIGNAL_MEANINGS: dict[str, str] = {
     "agreement": "Aligned with the other person, affirming or building on what was said.",

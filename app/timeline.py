@@ -25,6 +25,7 @@ from app.events import (
     SessionEvent,
 )
 from app.protocol import (
+    PROBABILITY_RANK,
     SIGNAL_MEANINGS,
     EngagementState,
     EngagementWindow,
@@ -40,8 +41,6 @@ FADE_END_S = 60.0
 FADED_OPACITY = 0.25
 RECENT_SIGNALS = 50
 UPLOAD_RATE_WINDOW_S = 20.0
-
-_STRENGTH: dict[Probability | None, int] = {"high": 3, "medium": 2, "low": 1, None: 0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,9 +230,9 @@ class SessionTimeline:
         for signal in event.signals:
             _insert_sorted(self._signals, signal)
             known = self._latest_signal.get(signal.type)
-            if known is None or (signal.end, _STRENGTH[signal.probability]) >= (
+            if known is None or (signal.end, PROBABILITY_RANK[signal.probability]) >= (
                 known.end,
-                _STRENGTH[known.probability],
+                PROBABILITY_RANK[known.probability],
             ):
                 self._latest_signal[signal.type] = signal
         if event.quality is not None:
@@ -265,7 +264,7 @@ class SessionTimeline:
             )
             for s in self._latest_signal.values()
         ]
-        gauges.sort(key=lambda g: (g.opacity < 1.0, -_STRENGTH[g.probability], g.age_s, g.type))
+        gauges.sort(key=lambda g: (g.opacity < 1.0, -PROBABILITY_RANK[g.probability], g.age_s, g.type))
         return gauges
 
     def _upload_rate_bps(self, now: float) -> float:

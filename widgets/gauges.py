@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 
-from app.protocol import Probability
+from app.protocol import PROBABILITY_RANK
 from app.timeline import Gauge
 from widgets import theme
 from widgets.formatting import age_text, probability_text, signal_name, window_text
 from widgets.painting import draw_text, plate
 
-LEVELS: dict[Probability | None, int] = {None: 0, "low": 1, "medium": 2, "high": 3}
 ROW_PX = 24
 WIDTH_PX = 256
 """Wide enough for the longest signal name ("Disengagement") beside its level and band."""
@@ -103,7 +102,7 @@ def paint_gauges(
             row.left() + pad + 2 * scale, row.top(), bar_rect.left() - row.left() - 2 * pad, row_h
         )
         draw_text(painter, name_rect, signal_name(gauge.type), name_font, theme.TEXT)
-        paint_level(painter, bar_rect, LEVELS[gauge.probability], scale)
+        paint_level(painter, bar_rect, PROBABILITY_RANK[gauge.probability], scale)
         draw_text(painter, band_rect, probability_text(gauge.probability), band_font, theme.TEXT_SECONDARY)
         painter.restore()
         hits.append(GaugeHit(row, gauge))

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.protocol import SIGNAL_MEANINGS, Signal
+from app.protocol import PROBABILITY_RANK, SIGNAL_MEANINGS, Signal
 from widgets import theme
 from widgets.formatting import mmss, probability_text, signal_name, window_text
-from widgets.gauges import LEVELS, paint_level
+from widgets.gauges import paint_level
 from widgets.painting import draw_text, wrap_lines
 
 SignalRole = Qt.ItemDataRole.UserRole + 1
@@ -105,7 +105,7 @@ class SignalDelegate(QStyledItemDelegate):
         bar = QRectF(band.left() - 6 - bar_w, top.center().y() - 3.5, bar_w, 7)
         name = QRectF(top.left() + 48, top.top(), bar.left() - top.left() - 56, top.height())
         draw_text(painter, name, signal_name(signal.type), name_font, theme.TEXT)
-        paint_level(painter, bar, LEVELS[signal.probability], 0.8)
+        paint_level(painter, bar, PROBABILITY_RANK[signal.probability], 0.8)
         draw_text(painter, band, probability_text(signal.probability), small, theme.TEXT_SECONDARY)
         text = signal.rationale or "No rationale given."
         colour = theme.TEXT_SECONDARY if signal.rationale else theme.TEXT_MUTED
