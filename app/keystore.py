@@ -10,10 +10,18 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 log = logging.getLogger(__name__)
+
+KEY_SHAPED = re.compile(
+    r"(?P<key_prefix>ih_(?:live|test)_)(?P<key>[A-Za-z0-9_\-]+)"
+    r"|(?P<bearer>Bearer\s+)(?P<token>\S+)"
+)
+"""Text shaped like an Interhuman key or a bearer token: what the log filter and the error dialog
+hide even when no known key is at hand."""
 
 ENV_VAR = "INTERHUMAN_API_KEY"
 SERVICE = "interhuman-live"

@@ -9,19 +9,25 @@ import re
 from pathlib import Path
 
 from app import APP_NAME
+from app.keystore import KEY_SHAPED
 from app.paths import log_dir
 
 LOG_ENV = "INTERHUMAN_LIVE_LOG"
 _FORMAT = "%(asctime)s %(levelname)-7s %(threadName)s %(name)s: %(message)s"
 
-# Credentials never reach a log line by design; this filter is the second line of defence.
-_SECRET = re.compile(r"(ih_(?:live|test)_[A-Za-z0-9_\-]{4})[A-Za-z0-9_\-]+|(Bearer\s+)\S+")
+
+# Credentials never reach a log line by design; this filter is the second line of defence. It keeps a
+# key's first four characters, so a log still tells which key was meant.
+def _masked(match: re.Match[str]) -> str:
+    if match["key"] is not None:
+        return f"{match['key_prefix']}{match['key'][:4]}…"
+    return f"{match['bearer']}…"
 
 
 class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = _SECRET.sub(lambda m: (m.group(1) or m.group(2)) + "…", message)
+        redacted = KEY_SHAPED.sub(_masked, message)
         if redacted != message:
             record.msg, record.args = redacted, None
         return True

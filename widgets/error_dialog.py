@@ -8,7 +8,6 @@ on every frame updates a counter rather than opening a dialog per frame.
 from __future__ import annotations
 
 import logging
-import re
 import sys
 import traceback
 from types import TracebackType
@@ -16,12 +15,11 @@ from types import TracebackType
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.keystore import KeyStore
+from app.keystore import KEY_SHAPED, KeyStore
 
 log = logging.getLogger(__name__)
 
 HIDDEN = "[API key hidden]"
-_KEY_LIKE = re.compile(r"ih_(?:live|test)_[A-Za-z0-9_\-]+|(?<=Bearer )\S+")
 SUMMARY_CHARS = 200
 
 
@@ -30,7 +28,7 @@ def redact(text: str, secrets: list[str]) -> str:
     for secret in secrets:
         if len(secret) >= 4:
             text = text.replace(secret, HIDDEN)
-    return _KEY_LIKE.sub(HIDDEN, text)
+    return KEY_SHAPED.sub(lambda m: HIDDEN if m["key"] is not None else f"{m['bearer']}{HIDDEN}", text)
 
 
 class ErrorReporter(QObject):
