@@ -89,6 +89,7 @@ def open_desktop(
 
     from app.desktop import DesktopController
     from app.keystore import KeyStore
+    from app.manifest import library_versions
     from app.settings import read_settings
     from app.settings_flow import SettingsFlow
     from widgets.about import show_about
@@ -118,7 +119,7 @@ def open_desktop(
     controller.force_local = local
     controller.settings_flow = SettingsFlow(controller)
     window.window_closed.connect(lambda: asyncio.ensure_future(controller.close()))
-    window.about_requested.connect(lambda: show_about(window, about_versions()))
+    window.about_requested.connect(lambda: show_about(window, library_versions().labelled()))
     controller.show_devices()
     window.show()
     # "ready" once the event loop runs: the window has been painted by then (bench/startup.py times it).
@@ -127,13 +128,6 @@ def open_desktop(
         window.show_problem(settings_note)
     controller.prune_recordings()
     return controller
-
-
-def about_versions() -> dict[str, str]:
-    from app.manifest import library_versions
-
-    v = library_versions()
-    return {"Qt": v.qt, "PySide6": v.pyside6, "FFmpeg": v.ffmpeg, "OpenCV": v.opencv, "Python": v.python}
 
 
 def _choice_for(source: SourceSpec) -> str:

@@ -42,6 +42,18 @@ class LibraryVersions(BaseModel):
     opencv: str
     websockets: str
 
+    def labelled(self) -> dict[str, str]:
+        """The versions under the names people know them by, for the About box and --self-test."""
+        return {
+            "Python": self.python,
+            "PySide6": self.pyside6,
+            "Qt": self.qt,
+            "PyAV": self.pyav,
+            "FFmpeg": self.ffmpeg,
+            "OpenCV": self.opencv,
+            "websockets": self.websockets,
+        }
+
 
 class SessionManifest(BaseModel):
     model_config = ConfigDict(extra="ignore")

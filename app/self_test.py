@@ -23,11 +23,8 @@ def versions_line() -> str:
     from app import __version__
     from app.manifest import library_versions
 
-    v = library_versions()
-    return (
-        f"interhuman-live {__version__}  Python {v.python}  PySide6 {v.pyside6}  Qt {v.qt}  "
-        f"PyAV {v.pyav}  FFmpeg {v.ffmpeg}  OpenCV {v.opencv}  websockets {v.websockets}"
-    )
+    versions = {"interhuman-live": __version__, **library_versions().labelled()}
+    return "  ".join(f"{name} {version}" for name, version in versions.items())
 
 
 def run() -> int:
