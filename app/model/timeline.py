@@ -309,7 +309,7 @@ class SessionTimeline:
 
     @staticmethod
     def _outage(since: ConnectionChanged, until: float, outcome: str) -> Gap:
-        detail = since.detail or "the connection was lost"
+        detail = (since.detail or "the connection was lost").rstrip(".")
         return Gap(since.t, max(since.t, until), "reconnection", f"{detail}; {outcome}")
 
     def _gauges(self, now: float) -> list[Gauge]:

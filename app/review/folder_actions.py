@@ -12,8 +12,6 @@ import shutil
 from pathlib import Path
 from typing import Literal
 
-from send2trash import TrashPermissionError, send2trash
-
 from app.review.session_folder import NotASessionFolder, is_session_folder
 from app.session.recording_folder import MANIFEST_FILE
 
@@ -68,6 +66,10 @@ def delete_session(folder: Path, *, permanently: bool = False) -> Literal["trash
             raise FolderActionFailed(f"Cannot delete {folder} ({error.strerror}).") from error
         log.info("session %s deleted", folder.name)
         return "deleted"
+    # Imported here, not above: on Linux it reads where the trash is (XDG_DATA_HOME) when first
+    # imported, so it must not be before the process's environment is final.
+    from send2trash import TrashPermissionError, send2trash
+
     try:
         send2trash(folder)
     except TrashPermissionError as error:

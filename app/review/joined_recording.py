@@ -134,13 +134,15 @@ def _join(folder: SessionFolder, target: Path, wanted: str) -> tuple[int, ...]:
 
 
 def _readable(path: Path, folder: Path) -> bool:
-    """Whether the segment opens, has video and demuxes to its end."""
+    """Whether the segment opens and demuxes to its end with some video in it (a file cut short
+    keeps what it has; one cut inside its header has no frame left)."""
     try:
         with av.open(str(path)) as segment:
             if not segment.streams.video:
                 raise ValueError("no video in the file")
-            for _ in segment.demux():
-                pass
+            frames = sum(1 for packet in segment.demux(video=0) if packet.size)
+            if frames == 0:
+                raise ValueError("no video frame in the file")
     except (av.error.FFmpegError, OSError, ValueError) as error:
         log.warning("%s: segment %s cannot be read: %s", folder, path.name, error)
         return False
