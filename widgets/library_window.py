@@ -7,6 +7,8 @@ delete are asked here, the doing is the controller's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence
 from PySide6.QtWidgets import (
@@ -232,9 +234,9 @@ class LibraryWindow(QMainWindow):
 
     # -- Qt's side ---------------------------------------------------------------------------------
 
-    def _act(self, then: object) -> None:
+    def _act(self, then: Callable[[str], object]) -> None:
         folder = self.selected_folder()
-        if folder is not None and callable(then):
+        if folder is not None:
             then(folder)
 
     def _ask_title(self, folder: str) -> None:

@@ -37,20 +37,30 @@ def answer(index: int, *, state: str = "engaged", signals: list[Signal] | None =
     t0, t1 = 4.0 * index, 4.0 * (index + 1)
     return [
         ResultReceived(
-            t=t1 + latency_s, index=index, t0=t0, t1=t1,
-            engagement=[EngagementWindow(start=t0, end=t0 + 2, state=state),
-                        EngagementWindow(start=t0 + 2, end=t1, state="neutral")],
+            t=t1 + latency_s,
+            index=index,
+            t0=t0,
+            t1=t1,
+            engagement=[
+                EngagementWindow(start=t0, end=t0 + 2, state=state),
+                EngagementWindow(start=t0 + 2, end=t1, state="neutral"),
+            ],
             signals=signals or [],
-            quality=None if quality is None else ConversationQuality(
-                overall=flat_scores(quality), timeline=[QualityWindow(start=t0, end=t1, values=flat_scores(quality))]
+            quality=None
+            if quality is None
+            else ConversationQuality(
+                overall=flat_scores(quality),
+                timeline=[QualityWindow(start=t0, end=t1, values=flat_scores(quality))],
             ),
-        ),  # fmt: skip
+        ),
         SegmentCompleted(t=t1 + latency_s, index=index, latency_s=latency_s),
     ]
 
 
 def sig(kind: str, index: int, probability: str | None, rationale: str) -> Signal:
-    return Signal(type=kind, start=4.0 * index, end=4.0 * index + 4, probability=probability, rationale=rationale)
+    return Signal(
+        type=kind, start=4.0 * index, end=4.0 * index + 4, probability=probability, rationale=rationale
+    )
 
 
 def session_events() -> list[SessionEvent]:
@@ -61,7 +71,9 @@ def session_events() -> list[SessionEvent]:
                                   quality=70, latency_s=1.5)  # fmt: skip
     events += segment(2)
     events.append(SegmentError(t=13.0, index=2, connection=1, error_id="ih5001", message="No video found"))
-    events.append(ConnectionChanged(t=13.5, connection=1, state="lost", detail="The connection closed (1011)."))
+    events.append(
+        ConnectionChanged(t=13.5, connection=1, state="lost", detail="The connection closed (1011).")
+    )
     events.append(ConnectionChanged(t=14.0, connection=2, state="reconnecting", retry_in_s=1.0))
     events.append(ConnectionChanged(t=15.5, connection=2, state="connected"))
     events += segment(3)
@@ -75,7 +87,11 @@ def session_events() -> list[SessionEvent]:
 def test_time_in_each_state_and_the_signals_frequency() -> None:
     review = review_session(session_events())
     assert review.length_s == pytest.approx(21.5)
-    assert (review.state_time.engaged_s, review.state_time.neutral_s, review.state_time.disengaged_s) == (2, 4, 2)
+    assert (review.state_time.engaged_s, review.state_time.neutral_s, review.state_time.disengaged_s) == (
+        2,
+        4,
+        2,
+    )
     assert review.state_time.share("neutral") == pytest.approx(0.5)
     stress, interest = review.signal_stats
     assert (stress.type, stress.count, stress.strongest) == ("stress", 2, "high")
@@ -105,7 +121,7 @@ def test_every_gap_has_its_reason() -> None:
     assert reasons[3] == "no answer before the session stopped"
     assert "too short to send" in reasons[4]
     crashed = review_session(session_events()[:-1], ended=False).gaps
-    assert "ended unexpectedly" in [g for g in crashed if g.kind == "unanswered"][0].reason
+    assert "ended unexpectedly" in next(g for g in crashed if g.kind == "unanswered").reason
 
 
 def test_a_later_answer_closes_an_earlier_error() -> None:
@@ -130,7 +146,7 @@ def test_the_report_and_its_csv() -> None:
         settings={"segment_s": 4.0}, versions={"pyav": "18"}, generated_at=datetime(2026, 1, 1, tzinfo=UTC),
     )  # fmt: skip
     assert report.format == 1 and report.engagement_summary.engaged_share == pytest.approx(0.25)
-    assert [g.kind for g in report.gaps][0] == "error"
+    assert next(g.kind for g in report.gaps) == "error"
     rows = csv_rows(report)
     assert CSV_COLUMNS == ("start", "end", "type", "probability", "rationale", "segment")
     assert rows[0] == ("0.000", "4.000", "stress", "low", "voice tight", "0")

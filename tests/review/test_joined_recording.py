@@ -31,7 +31,9 @@ def test_segments_join_without_re_encoding_on_session_time(session: Path) -> Non
     assert set(snapshot(session)) - set(before) == {JOINED_FILE}, "only the joined file is written"
     times = packets(joined.path)
     # 16 s at 15 fps, every frame of every segment, in order, on the segments' own times
-    assert len(times["video"]) == sum(1 for s in range(4) for _ in packets(session / "segments" / f"{s:06d}.webm")["video"])
+    assert len(times["video"]) == sum(
+        1 for s in range(4) for _ in packets(session / "segments" / f"{s:06d}.webm")["video"]
+    )
     assert times["video"] == sorted(times["video"])
     assert times["video"][0] == 0.0 and 15.9 < times["video"][-1] < 16.0
     assert min(times["audio"]) < 0.01 and max(times["audio"]) > 15.9

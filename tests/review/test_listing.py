@@ -34,9 +34,8 @@ def root(recorded: Path, tmp_path: Path) -> Path:
 def test_sessions_are_listed_newest_first_with_their_figures(root: Path, tmp_path: Path) -> None:
     before = snapshot(root)
     entries = list_sessions(root, ListingCache.load(tmp_path / "cache.json"))
-    assert [e.name for e in entries] == [
-        "20261203-100000-abcd0003", "20261202-100000-abcd0002", "20261201-100000-abcd0001", "20261130-080000-old",
-    ]  # fmt: skip
+    names = ["20261203-100000-abcd0003", "20261202-100000-abcd0002", "20261201-100000-abcd0001"]
+    assert [e.name for e in entries] == [*names, "20261130-080000-old"]
     newest = entries[0]
     assert newest.title == "Third rehearsal" and entries[2].title.startswith("Session of ")
     assert newest.length_s == pytest.approx(16.0, abs=0.1)
@@ -96,9 +95,7 @@ def test_delete_goes_to_the_trash(session: Path, tmp_path: Path) -> None:
     env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data")}
     code = "import sys; from pathlib import Path; from app.review.folder_actions import delete_session; "
     code += "print(delete_session(Path(sys.argv[1])))"
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(session)], env=env, capture_output=True, text=True
-    )
+    done = subprocess.run([sys.executable, "-c", code, str(session)], env=env, capture_output=True, text=True)
     assert done.stdout.strip() == "trash" and not session.exists(), done.stderr
     trashed = home / "data" / "Trash" / "files" / session.name
     assert (trashed / "events.jsonl").exists() and (trashed / "segments" / "000000.webm").exists()

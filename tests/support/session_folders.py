@@ -15,6 +15,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from support.stream_helpers import REPO, UserHome
 
 OLD_SESSION = REPO / "tests" / "data" / "session-0.1.0"
@@ -117,3 +119,19 @@ def empty_session(folder: Path) -> Path:
     (folder / "session.json").write_text(json.dumps(manifest), encoding="utf-8")
     (folder / "events.jsonl").write_text("", encoding="utf-8")
     return folder
+
+
+@pytest.fixture(scope="session")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """16 s of the synthetic source through Local analysis, 4 s segments, recorded once per run
+    (read-only: tests take a copy with the `session` fixture)."""
+    base = tmp_path_factory.mktemp("recorded")
+    home = UserHome(base / "home")
+    (home.root / "runtime").mkdir(parents=True, mode=0o700)
+    return record_session(base / "20261201-081500-synthet1", home)
+
+
+@pytest.fixture
+def session(recorded: Path, tmp_path: Path) -> Path:
+    """A copy of the recorded session, the test's to change."""
+    return copy_session(recorded, tmp_path / "sessions" / recorded.name)
