@@ -11,6 +11,7 @@ from app.cli.exit_codes import EXIT_OK, EXIT_USAGE
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session", type=Path, metavar="SESSION_DIR", help="a session's folder")
+    parser.add_argument("--at", type=float, metavar="SECONDS", help="start at this session time")
     parser.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
 
 
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     app = application()
     with qt_event_loop(app) as loop:
         review = ReviewController(args.session.resolve())
-        review.open()
+        review.open(start_at=args.at)
         if args.quit_after:
             QTimer.singleShot(int(args.quit_after * 1000), review.close)
         loop.run_until_complete(review.closed.wait())

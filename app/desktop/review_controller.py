@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QObject, QTimer, QUrl
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
 from app.model.wording import mmss
@@ -36,6 +36,7 @@ class ReviewController(QObject):
         """Set once the recording is loaded and can play (or is known not to exist)."""
         self.closed = asyncio.Event()
         self._tasks: set[asyncio.Future[object]] = set()
+        self._start_at: float | None = None
         self.audio = QAudioOutput(self)
         self.player = QMediaPlayer(self)
         self.player.setAudioOutput(self.audio)
@@ -50,8 +51,10 @@ class ReviewController(QObject):
         self.window.export_requested.connect(lambda kind: self._spawn(self._export(kind)))
         self.window.window_closed.connect(self._window_closed)
 
-    def open(self) -> asyncio.Future[object]:
-        """Show the window and start reading the session; the future ends when it is loaded."""
+    def open(self, *, start_at: float | None = None) -> asyncio.Future[object]:
+        """Show the window and start reading the session (the playhead at `start_at` once the
+        recording is loaded); the future ends when the recording is handed to the player."""
+        self._start_at = start_at
         self.window.show()
         return self._spawn(self._load())
 
@@ -99,13 +102,20 @@ class ReviewController(QObject):
 
     def _media_status_changed(self, status: QMediaPlayer.MediaStatus) -> None:
         if status == QMediaPlayer.MediaStatus.LoadedMedia and not self.ready.is_set():
-            # Paused rather than stopped: a paused player shows the frame at its position.
-            self.player.pause()
+            # Not from inside the player's own signal: FFmpeg's backend crashes when a status
+            # change starts another.
+            QTimer.singleShot(0, self, self._show_first_frame)
         if status in (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia):
             self.window.set_media_note(None)
             self.ready.set()
         elif status == QMediaPlayer.MediaStatus.InvalidMedia:
             self.ready.set()
+
+    def _show_first_frame(self) -> None:
+        # Paused rather than stopped: a paused player shows the frame at its position.
+        self.player.pause()
+        if self._start_at is not None:
+            self.seek(self._start_at)
 
     def _player_failed(self, error: QMediaPlayer.Error, text: str) -> None:
         log.warning("the review player failed (%s): %s", error, text)
