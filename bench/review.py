@@ -34,9 +34,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 def record_minute(folder: Path, home: Path) -> Path:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTERHUMAN")}
-    env.update(HOME=str(home), XDG_DATA_HOME=str(home / "data"), XDG_CACHE_HOME=str(home / "cache"),
-               XDG_CONFIG_HOME=str(home / "config"), XDG_STATE_HOME=str(home / "state"),
-               PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring", QT_QPA_PLATFORM="offscreen")  # fmt: skip
+    env.update(
+        {f"XDG_{name.upper()}_HOME": str(home / name) for name in ("data", "cache", "config", "state")}
+    )
+    env.update(
+        HOME=str(home), PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring", QT_QPA_PLATFORM="offscreen"
+    )
     command = [sys.executable, "-m", "app", "stream", "--source", "synthetic", "--local", "--fast"]
     command += ["--duration", str(RECORDED_S), "--include", "conversation_quality_overall"]
     command += ["--include", "conversation_quality_timeline", "--record-dir", str(folder), "-q"]
@@ -157,9 +160,8 @@ def main() -> None:
         events_mb = (long_session / "events.jsonl").stat().st_size / 1e6
         print(f"session: {SESSION_MINUTES} min, {segments} segments, events.jsonl {events_mb:.1f} MB")
         cold, warm = bench_listing(long_session, work)
-        print(
-            f"library, {LISTED} sessions: {verdict(warm, BUDGET_LIST_S)}; first listing (cache cold) {cold:.2f} s"
-        )
+        listed = verdict(warm, BUDGET_LIST_S)
+        print(f"library, {LISTED} sessions: {listed}; first listing (cache cold) {cold:.2f} s")
         first_join, ready = bench_review(long_session)
         print(
             f"review window ready to play: {verdict(ready, BUDGET_REVIEW_S)}; first join {first_join:.2f} s"
