@@ -23,6 +23,7 @@ from PySide6.QtMultimedia import QMediaDevices
 
 from capture.areas import Area
 from capture.camera import index_backends, quiet_opencv
+from capture.screen_capture import has_display
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,8 @@ class ScreenInfo:
 
 
 def list_screens() -> list[ScreenInfo]:
-    """The screens, or none without a `QGuiApplication` (no display)."""
-    if not isinstance(QCoreApplication.instance(), QGuiApplication):
+    """The screens, or none without a display (no `QGuiApplication`, or Qt's offscreen platform)."""
+    if not has_display():
         return []
     primary = QGuiApplication.primaryScreen()
     screens = []

@@ -64,8 +64,14 @@ def screen_areas() -> list[Area]:
     return [_area(screen) for screen in QGuiApplication.screens()]
 
 
+HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc")
+"""Qt platforms without a screen anyone looks at: capturing their virtual screen is never wanted."""
+
+
 def has_display() -> bool:
-    return isinstance(QCoreApplication.instance(), QGuiApplication)
+    """A `QGuiApplication` on a real display (not Qt's offscreen platform)."""
+    app = QCoreApplication.instance()
+    return isinstance(app, QGuiApplication) and QGuiApplication.platformName() not in HEADLESS_PLATFORMS
 
 
 class ScreenRegion:
