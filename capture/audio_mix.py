@@ -60,8 +60,11 @@ class AudioMixer:
         with self._lock:
             feed = self._inputs[index]
             at = feed.placement.place(chunk.t, len(chunk.samples))
-            feed.pending.append((at, chunk.samples))
             feed.end = at + len(chunk.samples)
+            if self._next is not None and feed.end <= self._next:
+                self.late_samples_dropped += len(chunk.samples)  # that stretch went out without it
+                return
+            feed.pending.append((at, chunk.samples))
             if self._next is None:
                 self._next = at
             self._mix_ready()
