@@ -1,9 +1,10 @@
 """`ScreenSource`: a screen, a region of one, or a window the system captures, through QtMultimedia.
 
-Qt's capture objects live on the application's thread (they use its `QScreen`s), which needs a
-`QGuiApplication`; `start` and `stop` may be called from any thread and hop there. The frames
-arrive on that thread too, where they are only kept (`FramePacer.offer`): cropping, scaling and
-pacing to the configured rate happen on the pacer's own thread.
+Qt's capture objects run on a `QThread` of their own with its own event loop: the grabber hands
+over about 60 pictures a second, and on the main thread even keeping them would cost the window
+its smoothness. There each picture is only kept (`FramePacer.offer`); cropping, scaling and
+pacing to the configured rate happen on the pacer's thread. A `QGuiApplication` is needed (the
+screens are its `QScreen`s); `start` and `stop` may be called from any thread.
 
 A screen that changes resolution needs nothing special (every picture is fitted to the output
 size as it comes); a screen unplugged mid-session is replaced by the main one.
@@ -15,7 +16,7 @@ import logging
 import sys
 import time
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread
 from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtMultimedia import (
     QCapturableWindow,
@@ -30,7 +31,7 @@ from capture.areas import Area
 from capture.frame_pacer import Captured, FramePacer, Framing, WholePicture
 from capture.media import CaptureError, DeviceLost, DeviceNotFound, MediaSink, SessionClock, SourceInfo
 from capture.picture_fit import PictureFit
-from capture.qt_thread import call_on_qt_thread, on_qt_thread
+from capture.qt_thread import call_on_qt_thread
 from capture.video_frames import QtCaptured
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ class ScreenSource:
         label = name or (f"window:{window.description()}" if window is not None else f"screen:{screen}")
         self._info = SourceInfo(name=label, video=True, audio=False, width=width, height=height, fps=fps)
         self._pacer: FramePacer | None = None
-        self._tap: _CaptureTap | None = None
+        self._thread: _CaptureThread | None = None
 
     def info(self) -> SourceInfo:
         return self._info
@@ -133,24 +134,25 @@ class ScreenSource:
         return self._pacer
 
     def start(self, clock: SessionClock, sink: MediaSink) -> None:
-        """Begin capturing. From a worker thread it returns once the first picture is in (or raises
-        a `CaptureError`); on the Qt thread it cannot wait, and later problems reach the sink."""
+        """Begin capturing; returns once the first picture is in, or raises a `CaptureError`."""
         if self._pacer is not None:
             raise RuntimeError("ScreenSource.start called twice")
         if not has_display():
             raise DeviceNotFound(NO_DISPLAY, source=self.source)
+        screen = (
+            None if self._window is not None else call_on_qt_thread(lambda: _screen(self.screen, self.source))
+        )
         pacer = FramePacer(
             self.source, PictureFit(*self._size), self._fps, self.framing, stall_s=self._stall_s
         )
         self._pacer = pacer
-        tap = call_on_qt_thread(lambda: _CaptureTap(pacer, self.screen, self._window))
-        self._tap = tap
+        thread = _CaptureThread(pacer, screen, self._window)
+        self._thread = thread
+        thread.start()
         pacer.start(clock, sink)
-        if on_qt_thread():
-            return
         deadline = time.monotonic() + self._start_timeout_s
         while not pacer.first_picture.wait(0.05):
-            failure = tap.failure
+            failure = thread.failure
             if failure is not None or time.monotonic() > deadline:
                 self.stop()
                 raise failure or DeviceNotFound(
@@ -165,20 +167,44 @@ class ScreenSource:
         pacer, self._pacer = self._pacer, None
         if pacer is not None:
             pacer.stop()
-        tap, self._tap = self._tap, None
-        if tap is not None:
-            try:
-                call_on_qt_thread(tap.close, timeout_s=2.0)
-            except RuntimeError as error:
-                log.warning("the %s capture was not closed: %s", self.source, error)
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.quit()
+            if not thread.wait(3000):
+                log.warning("the %s capture thread did not end within 3 s", self.source)
+
+
+class _CaptureThread(QThread):
+    """Runs Qt's capture session, and its event loop, away from the main thread."""
+
+    def __init__(self, pacer: FramePacer, screen: QScreen | None, window: QCapturableWindow | None) -> None:
+        super().__init__()
+        self.setObjectName(f"{pacer.source}-capture")
+        self._pacer = pacer
+        self._screen = screen
+        self._window = window
+        self.failure: CaptureError | None = None
+        """What Qt's capture reported, for `start` to raise before the first picture."""
+
+    def run(self) -> None:
+        tap = _CaptureTap(self._pacer, self._screen, self._window, self)
+        self.exec()
+        tap.close()
+        del tap  # destroyed here, on the thread its Qt objects belong to
 
 
 class _CaptureTap(QObject):
-    """Qt's capture session, on the application's thread, feeding the pacer."""
+    """Qt's capture session, on the capture thread, feeding the pacer."""
 
-    def __init__(self, pacer: FramePacer, screen_index: int, window: QCapturableWindow | None) -> None:
+    def __init__(
+        self,
+        pacer: FramePacer,
+        screen: QScreen | None,
+        window: QCapturableWindow | None,
+        thread: _CaptureThread,
+    ) -> None:
         super().__init__()
-        self.failure: CaptureError | None = None
+        self._thread = thread
         self._pacer = pacer
         self._session = QMediaCaptureSession(self)
         self._sink = QVideoSink(self)
@@ -193,18 +219,16 @@ class _CaptureTap(QObject):
             self._session.setWindowCapture(window_capture)
             self._capture = window_capture
         else:
-            screens = QGuiApplication.screens()
-            if not 0 <= screen_index < len(screens):
-                raise DeviceNotFound(_no_such_screen(screen_index, len(screens)), source=pacer.source)
+            assert screen is not None
             screen_capture = QScreenCapture(self)
             screen_capture.errorOccurred.connect(self._failed)
             self._session.setScreenCapture(screen_capture)
             self._capture = screen_capture
-            self._use_screen(screens[screen_index])
+            self._use_screen(screen)
         app = QGuiApplication.instance()
         assert isinstance(app, QGuiApplication)
         app.screenRemoved.connect(self._screen_removed)
-        # Direct: the frame is only kept, and a queued hop would copy every one through the loop.
+        # Direct: the frame is only kept, on the thread the sink hands it over on.
         self._sink.videoFrameChanged.connect(self._frame, Qt.ConnectionType.DirectConnection)
         self._capture.start()
 
@@ -216,7 +240,6 @@ class _CaptureTap(QObject):
         self._capture.stop()
         if self._screen is not None:
             self._screen.geometryChanged.disconnect(self._geometry_changed)
-        self.deleteLater()
 
     def _use_screen(self, screen: QScreen) -> None:
         assert isinstance(self._capture, QScreenCapture)
@@ -258,13 +281,21 @@ class _CaptureTap(QObject):
     def _failed(self, error: CaptureFault, detail: str) -> None:
         log.warning("%s capture error %s: %s", self._pacer.source, error.name, detail)
         failure = DeviceLost(capture_error_message(error, detail), source=self._pacer.source)
-        self.failure = failure
+        self._thread.failure = failure
         self._pacer.report(failure)
 
 
 def _area(screen: QScreen) -> Area:
     geometry = screen.geometry()
     return Area(geometry.x(), geometry.y(), geometry.width(), geometry.height())
+
+
+def _screen(index: int, source: str) -> QScreen:
+    """Screen `index`, on the Qt main thread (which owns the list)."""
+    screens = QGuiApplication.screens()
+    if not 0 <= index < len(screens):
+        raise DeviceNotFound(_no_such_screen(index, len(screens)), source=source)
+    return screens[index]
 
 
 def _no_such_screen(index: int, count: int) -> str:
