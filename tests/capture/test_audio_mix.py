@@ -4,7 +4,7 @@ track holding both; an input that stops never holds the other up."""
 from __future__ import annotations
 
 import numpy as np
-from media_files import RecordingSink
+from support.media_files import RecordingSink
 
 from capture.audio_mix import AudioMixer
 from capture.media import AUDIO_RATE_HZ, AudioChunk

@@ -9,11 +9,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pulse_mic as pulse
 import pytest
-from media_checks import EncoderSink, decode_segment
-from media_files import RecordingSink, dominant_frequency, tone_peak, wait_until
-from pulse_mic import RATE, TONE_HZ, TONE_PEAK, PulseServer
+import support.pulse_mic as pulse
+from support.media_checks import EncoderSink, decode_segment
+from support.media_files import RecordingSink, dominant_frequency, tone_peak, wait_until
+from support.pulse_mic import RATE, TONE_HZ, TONE_PEAK, PulseServer
 
 from capture.audio_mix import MixedAudioSource
 from capture.encoder import EncoderConfig, SegmentEncoder

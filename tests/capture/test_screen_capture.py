@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from pattern_checks import decode_frames, field_box, segment_sizes, square_track
-from screen_recorder import Recorded, ScreenRecorder, list_on_display
-from x_display import PatternWindow, XDisplay, pattern_window, x_display
+from support.pattern_checks import decode_frames, field_box, segment_sizes, square_track
+from support.screen_recorder import Recorded, ScreenRecorder, list_on_display
+from support.x_display import PatternWindow, XDisplay, pattern_window, x_display
 
 from capture.media import DeviceNotFound, SessionClock
 from capture.screen_capture import NO_DISPLAY, ScreenSource

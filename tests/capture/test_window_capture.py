@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from pattern_checks import decode_frames, field_box, is_missing_card, segment_sizes, square_track
-from screen_recorder import ScreenRecorder, list_on_display
-from x_display import XDisplay, pattern_window, x_display
+from support.pattern_checks import decode_frames, field_box, is_missing_card, segment_sizes, square_track
+from support.screen_recorder import ScreenRecorder, list_on_display
+from support.x_display import XDisplay, pattern_window, x_display
 
 FPS = 15.0
 OUTPUT = (640, 360)

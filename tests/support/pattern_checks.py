@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import av
 import numpy as np
-from pattern_window import SQUARE_PX, square_left
 
 from capture.frame_pacer import CARD_GREY
+from support.pattern_window import SQUARE_PX, square_left
 
 
 @dataclass(frozen=True, slots=True)
