@@ -13,6 +13,7 @@ size as it comes); a screen unplugged mid-session is replaced by the main one.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 
@@ -67,6 +68,15 @@ def screen_areas() -> list[Area]:
 
 HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc")
 """Qt platforms without a screen anyone looks at: capturing their virtual screen is never wanted."""
+
+
+def display_reachable(platform: str = sys.platform, env: dict[str, str] | None = None) -> bool:
+    """Whether a `QGuiApplication` could open a display here, before making one (Qt aborts the
+    process when it cannot): always on macOS and Windows, with DISPLAY or WAYLAND_DISPLAY elsewhere."""
+    if platform in ("darwin", "win32"):
+        return True
+    env = dict(os.environ) if env is None else env
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
 
 def has_display() -> bool:
