@@ -42,7 +42,6 @@ class RegionPicker(QWidget):
         super().__init__(None, Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
         self.setObjectName("regionPicker")
         self.setWindowTitle("Pick a region")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setScreen(screen)
         self.setGeometry(screen.geometry())
@@ -91,12 +90,12 @@ class RegionPicker(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._origin is not None:
-            self.selection = QRect(self._origin, event.position().toPoint()).normalized() & self.rect()
-            self.update()
+            self._drag_to(event.position().toPoint())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton or self._origin is None:
             return
+        self._drag_to(event.position().toPoint())
         self._origin = None
         selection = self.selection
         if selection is None or selection.width() < MIN_SIDE or selection.height() < MIN_SIDE:
@@ -107,6 +106,13 @@ class RegionPicker(QWidget):
         self.chosen.emit(
             self.screen_index, selection.x(), selection.y(), selection.width(), selection.height()
         )
+
+    def _drag_to(self, point: QPoint) -> None:
+        assert self._origin is not None
+        left, top = min(self._origin.x(), point.x()), min(self._origin.y(), point.y())
+        width, height = abs(point.x() - self._origin.x()), abs(point.y() - self._origin.y())
+        self.selection = QRect(left, top, width, height) & self.rect()
+        self.update()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
@@ -142,4 +148,5 @@ def pick_region(parent: QWidget) -> str | None:
     picker.activateWindow()
     picker.setFocus()
     waiting.exec()
+    picker.deleteLater()
     return picked[0] if picked else None
