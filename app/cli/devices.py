@@ -9,11 +9,23 @@ import sys
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = (
+        "examples:\n"
+        "  interhuman-live devices\n"
+        "      what --source camera:N and --mic NAME can name\n"
+        "  interhuman-live devices --json | jq -r '.microphones[].name'\n"
+        "      the microphones' names, one a line"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QCoreApplication
 
+    from app.runtime.qt_messages import route_qt_messages
+
+    # Before QtMultimedia loads: its notices about PipeWire and PulseAudio go to the log, not here.
+    route_qt_messages()
     from capture.devices import list_cameras, list_microphones
 
     _app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])

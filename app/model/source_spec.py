@@ -23,6 +23,8 @@ class SourceSpec:
         if name == "camera":
             if not rest:
                 return cls("camera")
+            if rest.lstrip("-").isdigit() and rest.startswith("-"):
+                raise ValueError(f"camera index must be 0 or more, not {rest} (e.g. camera:0)")
             if not rest.isdigit():
                 raise ValueError(f"camera index must be a number, not {rest!r} (e.g. camera:0)")
             return cls("camera", camera_index=int(rest))

@@ -56,6 +56,8 @@ class Script:
     """(segments, code): close with `code` when this many segments have arrived."""
     reject: tuple[int, dict[str, Any] | None] | None = None
     """Refuse the upgrade with this HTTP status and JSON body."""
+    withhold_completed: bool = False
+    """Send each result but never its `completed`, as a server that hangs after analysing might."""
 
 
 @dataclass
@@ -232,8 +234,9 @@ class _Session:
             return
         if not self.script.in_pairs:
             await self.send(self.result(number, start))
-            await self.send({"status": "completed", "segment": number})
-            self.unanswered -= 1
+            if not self.script.withhold_completed:
+                await self.send({"status": "completed", "segment": number})
+                self.unanswered -= 1
             return
         if self.waiting_partner is None:
             self.waiting_partner = (number, start)
