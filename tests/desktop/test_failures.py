@@ -30,7 +30,7 @@ def test_a_missing_camera_fails_the_start_says_what_to_do_and_leaves_no_recordin
     async def scenario() -> None:
         window.start_stop_action.trigger()
         await live.until(
-            lambda: window.status_bar.problem.problem is not None and controller.state == "idle",
+            lambda: window.problem_banner.problem is not None and controller.state == "idle",
             30,
             "the start to fail and say why",
         )
@@ -41,7 +41,7 @@ def test_a_missing_camera_fails_the_start_says_what_to_do_and_leaves_no_recordin
     card = window.preview.placeholder()
     assert card is not None and card.title == "No camera found"
     assert "Synthetic test signal" in card.detail, "the hint: how to try the app without a camera"
-    problem = window.status_bar.problem.problem
+    problem = window.problem_banner.problem
     assert problem is not None and "camera" in problem.message.lower()
     assert problem.message in card.detail, "the status bar and the preview tell the same story"
     assert not window.preview.has_frame()
