@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from app import APP_TITLE
 from app.model.timeline import TimelineSnapshot
@@ -120,7 +120,7 @@ class MainWindow(QMainWindow):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("mainSplitter")
         splitter.addWidget(self.preview)
-        splitter.addWidget(self._side_panel())
+        splitter.addWidget(self._scrolling(self._side_panel()))
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 0)
         splitter.setChildrenCollapsible(False)
@@ -232,6 +232,18 @@ class MainWindow(QMainWindow):
         layout.addWidget(signals_title)
         layout.addWidget(self.signal_list, 1)
         return panel
+
+    @staticmethod
+    def _scrolling(panel: QWidget) -> QScrollArea:
+        """`panel` keeps every row's height on a short screen, and scrolls instead of squeezing."""
+        area = QScrollArea()
+        area.setObjectName("sidePanelArea")
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setWidget(panel)
+        area.setMinimumWidth(panel.minimumWidth() + area.verticalScrollBar().sizeHint().width())
+        return area
 
     @staticmethod
     def _rule() -> QFrame:

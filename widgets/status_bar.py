@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import logging
 
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.model.events import ConnectionState
@@ -19,6 +20,8 @@ from widgets.formatting import countdown_text, duration_text, rate_text
 
 log = logging.getLogger(__name__)
 
+_GAP = 6
+"""Room between two counters, beyond their own padding."""
 ENCODER_BUSY = 0.9
 """Above this share of real time the encoder is close to falling behind."""
 
@@ -64,6 +67,8 @@ class StatusBar(QStatusBar):
             "encoder", "Encoding time per second of video; above 100 % it falls behind"
         )
         self.dropped_label = self._permanent("dropped", "Camera frames the encoder could not take in time")
+        self._optional = [self.dropped_label, self.encoder_label, self.upload_label, self.latency_label]
+        """Given up first, in this order, when the bar is too narrow for every counter."""
         self._running = False
         self.set_status(PipelineStatus())
         self.set_snapshot(None)
@@ -72,10 +77,24 @@ class StatusBar(QStatusBar):
         label = QLabel()
         label.setObjectName(f"status_{name}")
         label.setToolTip(tip)
-        # Each counter may give up width (its text then ends early) rather than widen the window.
+        # A counter gives up its place (see `_fit`) rather than widen the window.
         label.setMinimumWidth(1)
         self.addPermanentWidget(label)
         return label
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Show every counter that fits in full; the less needed ones go first when the bar is narrow."""
+        labels = [self.backend_label, self.connection_label, self.segments_label, *reversed(self._optional)]
+        needed = sum(label.sizeHint().width() + _GAP for label in labels)
+        for label in self._optional:
+            fits = needed <= self.width()
+            label.setVisible(fits)
+            if not fits:
+                needed -= label.sizeHint().width() + _GAP
 
     def set_status(self, status: PipelineStatus) -> None:
         self._running = status.session_state != "idle"
@@ -89,6 +108,7 @@ class StatusBar(QStatusBar):
             self.encoder_label.setStyleSheet(f"color: {theme.WARNING};" if busy else "")
         self.dropped_label.setText(f"Dropped {status.dropped_video_frames}")
         self.dropped_label.setStyleSheet(f"color: {theme.WARNING};" if status.dropped_video_frames else "")
+        self._fit()
 
     def set_snapshot(self, snapshot: TimelineSnapshot | None) -> None:
         text, colour = connection_text(snapshot.connection if snapshot is not None else None)
@@ -97,6 +117,7 @@ class StatusBar(QStatusBar):
             self.segments_label.setText("Segments –")
             self.latency_label.setText("Round trip –")
             self.upload_label.setText("Upload –")
+            self._fit()
             return
         c = snapshot.counts
         self.segments_label.setText(
@@ -110,3 +131,4 @@ class StatusBar(QStatusBar):
         # After Stop nothing is uploading, whatever the last 20 s averaged to.
         upload = rate_text(snapshot.upload_rate_bps) if self._running else "–"
         self.upload_label.setText(f"Upload {upload}")
+        self._fit()

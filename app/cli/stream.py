@@ -199,7 +199,8 @@ async def _stream(
                 print(f"{PROG}: {error}{' ' + hint if hint else ''}", file=sys.stderr)
             return EXIT_CAPTURE
         except BackendUnavailable as error:
-            print(f"{PROG}: {error}", file=sys.stderr)
+            if args.quiet:
+                print(f"{PROG}: {error}", file=sys.stderr)
             return EXIT_UNREACHABLE
         waiters = [asyncio.ensure_future(session.ended.wait()), asyncio.ensure_future(interrupted.wait())]
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)

@@ -76,9 +76,11 @@ class ConnectionLog:
 
 
 class ProtocolServer:
-    def __init__(self, *scripts: Script, key: str | None = None) -> None:
+    def __init__(self, *scripts: Script, key: str | None = None, port: int = 0) -> None:
         self.scripts = list(scripts) or [Script()]
         self.key = key
+        self._wanted_port = port
+        """0: a port the system picks; else this one (a server that comes up where one was missing)."""
         self.attempts = 0
         """Upgrade requests, refused ones included."""
         self.connections: list[ConnectionLog] = []
@@ -89,7 +91,7 @@ class ProtocolServer:
         self._server = await serve(
             self._handle,
             "127.0.0.1",
-            0,
+            self._wanted_port,
             process_request=self._process_request,
             process_response=self._process_response,
             select_subprotocol=self._select_subprotocol,

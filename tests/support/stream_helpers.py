@@ -188,8 +188,8 @@ class StreamCommand:
 class RecordingServer(ProtocolServer):
     """`ProtocolServer` that also keeps every upgrade request's headers, the refused ones too."""
 
-    def __init__(self, *scripts: Script, key: str | None = None) -> None:
-        super().__init__(*scripts, key=key)
+    def __init__(self, *scripts: Script, key: str | None = None, port: int = 0) -> None:
+        super().__init__(*scripts, key=key, port=port)
         self.requests: list[Headers] = []
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
@@ -212,8 +212,8 @@ def isolated_command(base: Path) -> Iterator[StreamCommand]:
 class ServerThread:
     """A test server on 127.0.0.1, served by a loop of its own in a thread, as a remote service would be."""
 
-    def __init__(self, *scripts: Script, key: str | None = None) -> None:
-        self.server = RecordingServer(*scripts, key=key)
+    def __init__(self, *scripts: Script, key: str | None = None, port: int = 0) -> None:
+        self.server = RecordingServer(*scripts, key=key, port=port)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name="protocol-server", daemon=True)
         self._ready = threading.Event()

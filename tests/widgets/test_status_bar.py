@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 from support.session_builder import SessionBuilder
 
@@ -71,3 +72,20 @@ def test_backend_encoder_load_and_dropped_frames(bar: StatusBar) -> None:
     assert bar.encoder_label.text() == "Encoder 115 %"
     assert "color" in bar.encoder_label.styleSheet(), "an overloaded encoder is flagged"
     assert bar.dropped_label.text() == "Dropped 7"
+
+
+def test_a_narrow_bar_gives_up_the_lesser_counters_whole_not_every_counter_in_part(
+    bar: StatusBar, builder: SessionBuilder
+) -> None:
+    bar.set_status(PipelineStatus(backend="cloud", session_state="running", encoder_load=0.5))
+    builder.segment(0, 0, 4, latency_s=0.8)
+    bar.set_snapshot(builder.snapshot(5))
+    QApplication.processEvents()
+    assert all(label.isVisible() for label in (bar.latency_label, bar.upload_label, bar.encoder_label))
+    bar.resize(720, 30)
+    QApplication.processEvents()
+    shown = [label for label in bar.findChildren(QLabel) if label.isVisible()]
+    assert bar.segments_label in shown and bar.connection_label in shown and bar.backend_label in shown
+    assert not bar.dropped_label.isVisible(), "the least needed goes first"
+    for label in shown:
+        assert label.width() >= label.sizeHint().width() - 1, f"{label.objectName()} is cut"
