@@ -43,7 +43,7 @@ def session_config_from_args(args: argparse.Namespace) -> tuple[SessionConfig, C
         problem = _video_file_problem(source.path)
         if problem:
             raise SessionOptionsError(problem)
-    record = not getattr(args, "no_record", False)
+    record = not args.no_record
     if record:
         _check_recording_folder(args.record_dir)
     credential = KeyStore().credential()

@@ -299,7 +299,6 @@ class Uplink:
             await socket.close()
 
     def _reconnecting(self, retry: Retry) -> float:
-        self._last_retry = retry
         delay = 0.0 if retry.at_once else self._reconnect.backoff.next_delay(slow=retry.slow)
         if self._stats.state != "reconnecting":
             self._stats.reconnects += 1
