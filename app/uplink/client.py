@@ -165,7 +165,7 @@ class Uplink:
         if self._task is not None and self.failure is None and not self._tracker.idle:
             if self._stats.state not in ("lost", "reconnecting") or wait_for_reconnect:
                 await self._drain(wait_for_reconnect)
-            if self._stats.state != "connected" and not self._tracker.idle:
+            if self.failure is None and self._stats.state != "connected" and not self._tracker.idle:
                 # Never through when the session ended: nothing could be delivered, and the caller
                 # must not take that for a finished session.
                 self._fail(undelivered(self._last_retry, attempts=self._reconnect.failed_in_row))

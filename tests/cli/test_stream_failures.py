@@ -156,7 +156,7 @@ def test_unreachable_server_exits_4_after_the_retry_budget(unreachable: Ended) -
     run, events = unreachable.run, unreachable.events
     assert run.returncode == EXIT_UNREACHABLE, run.describe()
     assert "Cannot stream to the analysis server (the connection was refused)" in run.stderr
-    assert "Check the address and your network" in run.stderr
+    assert "Check --url and your network, then run again." in run.stderr
     changes = of(events, ConnectionChanged)
     states = [c.state for c in changes]
     assert states == ["connecting"] + ["reconnecting"] * (CONNECT_ATTEMPTS - 1) + ["failed"]

@@ -19,6 +19,7 @@ from app.model.events import (
     SegmentUnanswered,
 )
 from app.model.timeline import SessionTimeline
+from app.uplink import AuthRejected
 from capture.encoder_config import MAX_SEGMENT_BYTES
 from capture.media import SessionClock
 
@@ -168,3 +169,13 @@ async def test_submitting_after_stop_is_skipped_not_lost_silently(make_uplink, s
         await uplink.stop()
         uplink.submit(segments(1)[0])
     assert [(e.index, e.reason) for e in log.of(SegmentSkipped)] == [(0, "not_sent")]
+
+
+async def test_a_refusal_during_the_drain_stays_the_reason(make_uplink, segments) -> None:
+    """The key is refused (close 4003) while Stop waits for the answer: that, not 'no answer', is why."""
+    async with ProtocolServer(Script(close_after=(1, 4003))) as server:
+        uplink, log = make_uplink(server.url)
+        uplink.submit(segments(1)[0])
+        await uplink.stop(wait_for_reconnect=True)
+    assert isinstance(uplink.failure, AuthRejected) and uplink.failure.scope
+    assert [e.index for e in log.of(SegmentUnanswered)] == [0]
