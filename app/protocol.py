@@ -25,6 +25,7 @@ from pydantic import (
 
 # The segment limits of PROTOCOL.md §3 live with the encoder, which must honour them and may not
 # import app/; the protocol re-exports them as part of the contract.
+from app.model.delivery import LocalDelivery
 from capture.encoder_config import MAX_SEGMENT_BYTES as MAX_SEGMENT_BYTES
 from capture.encoder_config import MIN_SEGMENT_BYTES as MIN_SEGMENT_BYTES
 from capture.encoder_config import MIN_SEGMENT_S as MIN_SEGMENT_S
@@ -137,6 +138,8 @@ class ResultMessage(WireModel):
     signals: list[Signal] = Field(default_factory=list)
     engagement_state: list[EngagementWindow] = Field(default_factory=list)
     conversation_quality: ConversationQuality | None = None
+    local_delivery: LocalDelivery | None = None
+    """Local analysis's extension (app/model/delivery.py); Interhuman's service never sends it."""
 
     def time_span(self) -> tuple[float, float] | None:
         """The smallest interval holding every window of this result, or None if it has none."""
@@ -156,6 +159,9 @@ class ResultMessage(WireModel):
                 "signals": [_shift(s, offset_s) for s in self.signals],
                 "engagement_state": [_shift(w, offset_s) for w in self.engagement_state],
                 "conversation_quality": quality,
+                "local_delivery": None
+                if self.local_delivery is None
+                else _shift(self.local_delivery, offset_s),
             }
         )
 
@@ -260,7 +266,7 @@ class SegmentPlacement:
 
 
 _TIME_SLACK_S = 0.25
-_W = TypeVar("_W", Signal, EngagementWindow, QualityWindow)
+_W = TypeVar("_W", Signal, EngagementWindow, QualityWindow, LocalDelivery)
 
 
 def to_session_time(result: ResultMessage, placement: SegmentPlacement) -> ResultMessage:

@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 from analyzer_helpers import Clips
 
+from app.analyzer import face_landmarks, fillers
 from app.analyzer.server import AnalyzerServer
 
 
@@ -18,6 +19,9 @@ from app.analyzer.server import AnalyzerServer
 def _no_thread_left() -> Iterator[None]:
     before = set(threading.enumerate())
     yield
+    # Loaded models keep a thread of MediaPipe's each; the app keeps them for the process's life.
+    face_landmarks.close_idle()
+    fillers.close_idle()
     deadline = time.monotonic() + 5.0
     while (left := [t for t in threading.enumerate() if t not in before and t.is_alive()]) and (
         time.monotonic() < deadline

@@ -8,7 +8,8 @@ import pytest
 
 from app.analyzer import thresholds as th
 from app.analyzer.rules import engagement_state, probability, quality, split_windows, toward
-from app.analyzer.vision import FaceBox, PictureSample, PictureSummary, count_nod_swings
+from app.analyzer.face_tracking import FaceSample
+from app.analyzer.vision import PictureSample, PictureSummary, count_nod_swings
 from app.analyzer.voice import VoiceSummary, measure_voice
 
 RATE = th.AUDIO_RATE_HZ
@@ -24,6 +25,7 @@ def _picture(**changes: float) -> PictureSummary:
         "dark_ratio": 0.0,
         "frozen_ratio": 0.0,
         "lost_ratio": 0.0,
+        "eye_contact_ratio": 1.0,
     }
     values.update(changes)
     return PictureSummary(**values)  # type: ignore[arg-type]
@@ -99,10 +101,14 @@ def test_quality_is_50_everywhere_without_evidence_and_its_index_is_the_mean() -
     assert scores.quality_index == pytest.approx(sum(dimensions) / 5, abs=0.06)
 
 
+def _face(cx: float, cy: float, *, yaw_deg: float = 0.0, pitch_deg: float = 15.0) -> FaceSample:
+    return FaceSample(cx, cy, 0.2, 0.25, yaw_deg, pitch_deg, 0.05, 0.1, 0.1, 0.1)
+
+
 def _head_path(ys: list[float], xs: list[float] | None = None, step_s: float = 0.125) -> list[PictureSample]:
     xs = xs or [0.5] * len(ys)
     return [
-        PictureSample(i * step_s, FaceBox(x, y, 0.2, 0.25), 120.0, 3.0, False, False)
+        PictureSample(i * step_s, _face(x, y), 120.0, 3.0, False, False)
         for i, (x, y) in enumerate(zip(xs, ys, strict=True))
     ]
 
