@@ -4,7 +4,10 @@ Each sample is read by MediaPipe's face landmarker (`face_landmarks`), first in 
 where the face was in the previous sample (faster, and the face fills the crop as the landmarker
 likes), then in the whole picture. The landmarker's own detector misses faces narrower than
 about an eighth of the picture; OpenCV's Haar cascade still finds those, and the landmarker then
-reads the enlarged crop around them. A face missed for at most `FACE_BRIDGE_SAMPLES` samples
+reads the enlarged crop around them. Tracking runs forward through the samples, then backward
+from each sighting over the samples missed before it, so that a face found late in a segment
+(a small one, or one coming back) is followed back to where it was first visible. A face missed
+for at most `FACE_BRIDGE_SAMPLES` samples
 between two sightings was there all along (a motion blur, a hand passing): those samples carry
 the neighbouring reading, marked as bridged.
 """
@@ -60,6 +63,10 @@ def track_faces(frames: Sequence[SampledFrame]) -> list[FaceSample | None]:
             face = _find(reader, frame, previous)
             faces.append(face)
             previous = face
+        for i in range(len(frames) - 2, -1, -1):
+            following = faces[i + 1]
+            if faces[i] is None and following is not None:
+                faces[i] = _read_around(reader, frames[i].rgb, _box(following, frames[i].rgb.shape))
     return _bridged(faces)
 
 
@@ -67,24 +74,32 @@ def _find(reader: Landmarker, frame: SampledFrame, previous: FaceSample | None) 
     rgb = frame.rgb
     height, width = rgb.shape[:2]
     if previous is not None:
-        box = (
-            (previous.cx - previous.width / 2) * width,
-            (previous.cy - previous.height / 2) * height,
-            previous.width * width,
-            previous.height * height,
-        )
-        found = _read_around(reader, rgb, box)
+        found = _read_around(reader, rgb, _box(previous, rgb.shape))
         if found is not None:
             return found
     reading = reader.read(rgb)
     if reading is not None:
-        return _sample(reading, (0.0, 0.0, float(width), float(height)), rgb.shape)
+        whole = _sample(reading, (0.0, 0.0, float(width), float(height)), rgb.shape)
+        # Read again in a crop centred on the face, as every tracked sample is: the head pose
+        # depends on where in the picture the face sits (7° of pitch between the two here).
+        return _read_around(reader, rgb, _box(whole, rgb.shape)) or whole
     small = _haar_face(frame.grey)
     if small is None:
         return None
     scale = width / frame.grey.shape[1]
     x, y, w, h = small
     return _read_around(reader, rgb, (x * scale, y * scale, w * scale, h * scale))
+
+
+def _box(face: FaceSample, shape: tuple[int, ...]) -> _Box:
+    """The face's box in pixels of a frame of `shape`."""
+    height, width = shape[:2]
+    return (
+        (face.cx - face.width / 2) * width,
+        (face.cy - face.height / 2) * height,
+        face.width * width,
+        face.height * height,
+    )
 
 
 def _read_around(reader: Landmarker, rgb: np.ndarray, box: _Box) -> FaceSample | None:

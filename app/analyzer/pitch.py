@@ -30,7 +30,10 @@ def pitch_track(samples: np.ndarray, rate_hz: int, hop: int, voiced: np.ndarray)
     frames -= frames.mean(axis=1, keepdims=True)
     cmnd = _cmnd(frames, window, lag_max)
     period, dip = _first_dips(cmnd, lag_min, lag_max)
-    good = dip <= th.PITCH_MAX_APERIODICITY
+    level_db = 10.0 * np.log10(np.maximum(np.mean(frames[:, :window] ** 2, axis=1), 1e-20))
+    # A dip at either end of the lag range is no period inside it (a hiss, a click).
+    inside = (period > lag_min + 0.5) & (period < lag_max - 0.5)
+    good = (dip <= th.PITCH_MAX_APERIODICITY) & (level_db >= th.PITCH_MIN_DBFS) & inside
     pitch[indices[good]] = rate_hz / period[good]
     return _median_smoothed(pitch)
 

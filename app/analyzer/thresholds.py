@@ -86,6 +86,8 @@ PITCH_YIN_THRESHOLD = 0.15
 """YIN's absolute threshold: the first lag whose normalised difference dips below it is the period."""
 PITCH_MAX_APERIODICITY = 0.35
 """A frame whose best normalised difference stays above this has no clear period (breath, noise)."""
+PITCH_MIN_DBFS = -60.0
+"""Frames quieter than this have no pitch (digital silence would read as a perfect period)."""
 PITCH_MEDIAN_FRAMES = 5
 """Pitch is smoothed by a median over this many frames (80 ms), which removes lone octave jumps."""
 PITCH_MIN_FRAMES = 10
@@ -98,9 +100,10 @@ UTTERANCE_JOIN_S = 0.5
 UTTERANCE_PAD_S = 0.2
 """...given to it with this much sound before and after, so that no word loses its edges."""
 RISING_END_S = 0.15
+RISING_BEFORE_S = 0.3
 RISING_END_SEMITONES = 2.0
-"""An utterance whose last `RISING_END_S` is this much above its median pitch ends rising,
-as questions tend to."""
+"""An utterance whose last `RISING_END_S` is this much above the low part of the `RISING_BEFORE_S`
+before it ends rising, as questions tend to."""
 
 # --- Rules: engagement windows --------------------------------------------------------------
 WINDOW_MAX_S = 2.0

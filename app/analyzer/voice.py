@@ -152,9 +152,17 @@ def _utterance_spans(voiced: np.ndarray) -> list[tuple[float, float]]:
 
 
 def _ends_rising(pitch: np.ndarray) -> bool:
-    tail = max(1, round(th.RISING_END_S / th.VOICE_HOP_S))
-    body, end = pitch[~np.isnan(pitch)], pitch[-tail:]
-    end = end[~np.isnan(end)]
-    if len(body) < th.PITCH_MIN_FRAMES or len(end) == 0:
+    """The utterance's last `RISING_END_S` is pitched `RISING_END_SEMITONES` above the low part
+    (lower quartile) of the `RISING_BEFORE_S` before it: a question's ending climbs out of a dip."""
+    pitched = np.flatnonzero(~np.isnan(pitch))
+    if len(pitched) < th.PITCH_MIN_FRAMES:
         return False
-    return bool(12.0 * np.log2(np.median(end) / np.median(body)) >= th.RISING_END_SEMITONES)
+    # The ending is the end of the voiced sound, not the voice activity's trailing breath.
+    pitch = pitch[: pitched[-1] + 1]
+    tail = max(1, round(th.RISING_END_S / th.VOICE_HOP_S))
+    before = round(th.RISING_BEFORE_S / th.VOICE_HOP_S)
+    end, lead = pitch[-tail:], pitch[-tail - before : -tail]
+    end, lead = end[~np.isnan(end)], lead[~np.isnan(lead)]
+    if len(end) == 0 or len(lead) == 0:
+        return False
+    return bool(12.0 * np.log2(np.median(end) / np.percentile(lead, 25)) >= th.RISING_END_SEMITONES)
