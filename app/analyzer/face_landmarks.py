@@ -79,7 +79,6 @@ class FaceReading:
     """Head turned sideways; 0 facing the camera."""
     pitch_deg: float
     """Head tilted up or down."""
-    roll_deg: float
 
 
 @contextmanager
@@ -119,8 +118,8 @@ class Landmarker:
             return None
         points = np.array([(p.x, p.y, p.z) for p in found.face_landmarks[0]], np.float32)
         scores = {c.category_name: float(c.score) for c in found.face_blendshapes[0]}
-        yaw, pitch, roll = head_angles(np.asarray(found.facial_transformation_matrixes[0])[:3, :3])
-        return FaceReading(points, {name: scores.get(name, 0.0) for name in BLENDSHAPES}, yaw, pitch, roll)
+        yaw, pitch = head_angles(np.asarray(found.facial_transformation_matrixes[0])[:3, :3])
+        return FaceReading(points, {name: scores.get(name, 0.0) for name in BLENDSHAPES}, yaw, pitch)
 
 
 @contextmanager
@@ -148,12 +147,12 @@ def _native_stderr_logged() -> Iterator[None]:
         log.debug("mediapipe: %s", line)
 
 
-def head_angles(rotation: np.ndarray) -> tuple[float, float, float]:
-    """(yaw, pitch, roll) in degrees of a head rotation matrix, taken as roll · yaw · pitch."""
+def head_angles(rotation: np.ndarray) -> tuple[float, float]:
+    """(yaw, pitch) in degrees of a head rotation matrix, taken as roll · yaw · pitch (the roll,
+    a head leaning sideways, says nothing about where the face looks)."""
     yaw = math.asin(max(-1.0, min(1.0, -float(rotation[2, 0]))))
     pitch = math.atan2(float(rotation[2, 1]), float(rotation[2, 2]))
-    roll = math.atan2(float(rotation[1, 0]), float(rotation[0, 0]))
-    return math.degrees(yaw), math.degrees(pitch), math.degrees(roll)
+    return math.degrees(yaw), math.degrees(pitch)
 
 
 _pool: ModelPool[Landmarker] = ModelPool(Landmarker, Landmarker.close)
