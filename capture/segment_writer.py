@@ -21,6 +21,7 @@ from typing import Literal
 import av
 import cv2
 import numpy as np
+from av.video.stream import VideoStream
 
 from capture.media import AUDIO_RATE_HZ
 
@@ -130,7 +131,7 @@ class SegmentWriter:
         self._letterbox = letterbox
         self._written_until = first_sample
         self._last_pts = -1
-        self._held: av.Packet | None = None
+        self._held: av.Packet[VideoStream] | None = None
         self._buffer = io.BytesIO()
         self._container = av.open(self._buffer, "w", format="webm")
         try:
@@ -202,7 +203,7 @@ class SegmentWriter:
         """Abandon the segment (nothing is returned)."""
         self._container.close()
 
-    def _mux_video(self, packet: av.Packet) -> None:
+    def _mux_video(self, packet: av.Packet[VideoStream]) -> None:
         # One packet is held back until the next arrives, so each gets its real duration and the
         # last one lasts until the segment's end (variable frame rate included).
         if self._held is not None:

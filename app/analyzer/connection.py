@@ -24,9 +24,8 @@ from websockets.exceptions import ConnectionClosed
 from app.analyzer.decode import SegmentRejected
 from app.analyzer.rules import Interpretation, scores_from
 from app.model.delivery import LocalDelivery
-from app.protocol import (
-    INCLUDE_FLAGS,
-    QUALITY_DIMENSIONS,
+from app.model.vocabulary import INCLUDE_FLAGS, QUALITY_DIMENSIONS
+from app.model.wire_v0 import (
     CompletedMessage,
     ConversationQuality,
     EngagementWindow,

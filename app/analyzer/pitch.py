@@ -53,7 +53,7 @@ def _cmnd(frames: np.ndarray, window: int, lag_max: int) -> np.ndarray:
     energy_shifted = squares[:, lags + window] - squares[:, lags]
     diff = np.maximum(energy_head + energy_shifted - 2.0 * cross, 0.0)
     running = np.cumsum(diff[:, 1:], axis=1)
-    cmnd = np.ones_like(diff)
+    cmnd: np.ndarray = np.ones_like(diff)
     cmnd[:, 1:] = diff[:, 1:] * lags[1:] / np.maximum(running, 1e-12)
     return cmnd
 

@@ -51,7 +51,8 @@ from app.analyzer.delivery import delivery_figures
 from app.analyzer.vision import PictureSummary, PictureTrack
 from app.analyzer.voice import VoiceSummary, VoiceTrack
 from app.model.delivery import LocalDelivery
-from app.protocol import EngagementState, EngagementWindow, Probability, QualityScores, Signal
+from app.model.vocabulary import EngagementState, Probability
+from app.model.wire_v0 import EngagementWindow, QualityScores, Signal
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,8 @@ from websockets.typing import Subprotocol
 from app import __version__
 from app.analyzer.analysis import analyse_segment
 from app.analyzer.connection import Analyse, StreamOptions, StreamSession, error_message
-from app.protocol import INCLUDE_FLAGS, PATH_V0
+from app.model.vocabulary import INCLUDE_FLAGS
+from app.model.wire_v0 import PATH_V0
 
 if TYPE_CHECKING:
     from websockets.server import ServerProtocol

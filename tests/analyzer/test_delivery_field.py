@@ -4,14 +4,14 @@ in connection time, read back by our wire model, and the same object in the v1 e
 from __future__ import annotations
 
 import pytest
-import recordings as rec
-import segments as seg
-from analyzer_helpers import exchange
+from support import recordings as rec
+from support.analyzer_helpers import exchange
 from websockets.asyncio.client import connect
 
+import bench.clips as seg
 from app.analyzer.server import AnalyzerServer
 from app.model.delivery import V0_FIELD, V1_EVENT_TYPE, LocalDelivery, LocalDeliveryEnvelope
-from app.protocol import ResultMessage
+from app.model.wire_v0 import ResultMessage
 
 pytestmark = pytest.mark.timeout(180)
 

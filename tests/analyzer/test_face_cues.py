@@ -6,11 +6,11 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-import faces
 import numpy as np
 import pytest
-import segments as seg
+from support import faces
 
+import bench.clips as seg
 from app.analyzer import gaze
 from app.analyzer.analysis import analyse_segment
 from app.analyzer.decode import decode_segment

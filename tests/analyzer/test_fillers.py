@@ -12,7 +12,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-import recordings as rec
+from support import recordings as rec
 
 from app.analyzer.fillers import count_fillers
 from app.analyzer.voice import measure_voice
@@ -73,8 +73,9 @@ def test_the_rule_counts_fillers_not_words_that_look_like_them() -> None:
 _WITHOUT_EXTRA = """
 import json, sys
 sys.modules["moonshine_voice"] = None  # as if the speech extra were not installed
-sys.path[:0] = ["tests", "tests/analyzer"]
-import recordings, segments
+sys.path[:0] = ["tests"]
+from support import recordings
+import bench.clips as segments
 from app.analyzer.analysis import analyse_segment
 sound = recordings.to_48k(recordings.librivox()[0].samples[: 5 * 16000])
 found = analyse_segment(segments.encode_webm(5.0, segments.still_face, sound))

@@ -13,14 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import recordings as rec
+from support import recordings as rec
 
 from app.analyzer import face_landmarks
 
 _LOAD_AND_READ = """
 import json, sys
-sys.path[:0] = ["tests"]
-import segments
+import bench.clips as segments
 from app.analyzer import face_landmarks
 with face_landmarks.landmarker() as reader:
     found = reader.read(segments.still_face(0.0)[:, :, ::-1].copy())

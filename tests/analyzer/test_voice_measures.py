@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import parselmouth
 import pytest
-import recordings as rec
-import segments as seg
+from support import recordings as rec
 
+import bench.clips as seg
 from app.analyzer import thresholds as th
 from app.analyzer.analysis import analyse_segment
 from app.analyzer.pitch import pitch_track

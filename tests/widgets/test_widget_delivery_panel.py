@@ -4,10 +4,10 @@ astronaut reading LibriVox's words), and the note when filler words cannot be co
 from __future__ import annotations
 
 import pytest
-import recordings as rec
-import segments as seg
 from pytestqt.qtbot import QtBot
+from support import recordings as rec
 
+import bench.clips as seg
 from app.model.delivery import FILLERS_NEED_SPEECH_EXTRA, FillerCount, LocalDelivery
 from widgets.delivery_panel import EMPTY_TEXT, NO_FACE, DeliveryPanel, compact_line
 
