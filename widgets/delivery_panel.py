@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 from app.model.delivery import LocalDelivery
 
 EMPTY_TEXT = "Delivery appears after the first result from Local analysis."
-ROWS = ("Eye contact", "Smiling", "Head", "Distance", "Speaking", "Pace", "Pauses", "Voice", "Filler words")
+ROWS = ("Eye contact", "Smiling", "Head", "Distance", "Pace", "Pauses", "Voice", "Filler words")
 NO_FACE = "no face in view"
 
 
@@ -54,23 +54,20 @@ def fillers_text(delivery: LocalDelivery) -> str:
 def row_texts(delivery: LocalDelivery) -> dict[str, str]:
     """The panel's rows as the user reads them."""
     face_seen = delivery.face_visible > 0
-    head = (
-        f"{_plural(delivery.nods, 'nod')}, {_plural(delivery.head_shakes, 'shake')}, "
-        f"turned away {_pct(delivery.head_turned_away)}"
-        if face_seen
-        else NO_FACE
-    )
     pace = "too little speech" if delivery.pace_wpm is None else f"{round(delivery.pace_wpm)} words/min"
     pauses = "none over 0.4 s"
     if delivery.pauses:
         pauses = f"{delivery.pauses}, longest {delivery.longest_pause_s:.1f} s"
     return {
-        "Eye contact": _pct(delivery.eye_contact) if face_seen else NO_FACE,
+        "Eye contact": f"{_pct(delivery.eye_contact)} · turned away {_pct(delivery.head_turned_away)}"
+        if face_seen
+        else NO_FACE,
         "Smiling": _pct(delivery.smiling) if face_seen else NO_FACE,
-        "Head": head,
+        "Head": f"{_plural(delivery.nods, 'nod')} · {_plural(delivery.head_shakes, 'shake')}"
+        if face_seen
+        else NO_FACE,
         "Distance": distance_text(delivery.face_width),
-        "Speaking": _pct(delivery.speaking),
-        "Pace": pace,
+        "Pace": f"{pace} · speaking {_pct(delivery.speaking)}",
         "Pauses": pauses,
         "Voice": pitch_text(delivery),
         "Filler words": fillers_text(delivery),
@@ -78,7 +75,7 @@ def row_texts(delivery: LocalDelivery) -> dict[str, str]:
 
 
 def compact_line(delivery: LocalDelivery | None) -> str:
-    """One short line for the compact window."""
+    """One short line for the compact window (it fits its default width)."""
     if delivery is None:
         return ""
     parts = [f"eye contact {_pct(delivery.eye_contact)}" if delivery.face_visible > 0 else NO_FACE]
@@ -86,7 +83,7 @@ def compact_line(delivery: LocalDelivery | None) -> str:
         parts.append(f"{round(delivery.pace_wpm)} wpm")
     if delivery.fillers is not None:
         parts.append(_plural(delivery.fillers.total, "filler"))
-    return "Delivery: " + " · ".join(parts)
+    return " · ".join(parts)
 
 
 class DeliveryPanel(QWidget):
