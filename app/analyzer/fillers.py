@@ -86,6 +86,8 @@ class _Recogniser:
         self._transcriber: Any = moonshine_voice.Transcriber(
             model_path=str(moonshine_voice.get_model_path("tiny-en")),
             model_arch=moonshine_voice.ModelArch.TINY,
+            # It would also tell speakers apart, which doubles its time and says nothing of fillers.
+            options={"identify_speakers": "false"},
         )
         log.info("speech recogniser loaded for filler words")
 
