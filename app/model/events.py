@@ -89,6 +89,16 @@ class SegmentError(Event):
     correlation_id: str | None = None
 
 
+class SegmentUnanswered(Event):
+    """Sent, but the session ended before the server said `completed` or `error`: not an error of
+    the segment, and not analysed in full (`had_result`: its result came, its `completed` did not)."""
+
+    kind: Literal["segment_unanswered"] = "segment_unanswered"
+    index: int
+    connection: int
+    had_result: bool = False
+
+
 SkipReason = Literal["stale", "paused", "out_of_limits", "not_sent"]
 
 
@@ -111,6 +121,16 @@ class ConnectionChanged(Event):
     correlation_id: str | None = None
     detail: str = ""
     retry_in_s: float | None = None
+
+
+class DrainStarted(Event):
+    """Stop was asked for: the uplink waits up to `timeout_s` for `in_flight` answers and to send
+    `queued` segments, so a front-end can say what it waits for and for how long."""
+
+    kind: Literal["drain"] = "drain"
+    in_flight: int
+    queued: int
+    timeout_s: float
 
 
 class MessageUnparsed(Event):
@@ -137,6 +157,8 @@ class SessionSummary(Event):
     errored: int
     skipped: int
     reconnects: int
+    unanswered: int = 0
+    """Sent, with no `completed` or `error` before the session ended (see `SegmentUnanswered`)."""
     unparsed: int = 0
     dropped_video_frames: int = 0
     dropped_audio_chunks: int = 0
@@ -152,7 +174,9 @@ SessionEvent = Annotated[
     | SegmentCompleted
     | SegmentError
     | SegmentSkipped
+    | SegmentUnanswered
     | ConnectionChanged
+    | DrainStarted
     | MessageUnparsed
     | CaptureProblem
     | SessionSummary,

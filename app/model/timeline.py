@@ -23,6 +23,7 @@ from app.model.events import (
     SegmentError,
     SegmentSent,
     SegmentSkipped,
+    SegmentUnanswered,
     SessionEvent,
 )
 from app.model.vocabulary import PROBABILITY_RANK, SIGNAL_MEANINGS, EngagementState, Probability
@@ -65,14 +66,15 @@ class Counts:
     completed: int = 0
     errored: int = 0
     skipped: int = 0
-    unparsed: int = 0
     reconnects: int = 0
+    unanswered: int = 0
+    unparsed: int = 0
     dropped_video_frames: int = 0
     dropped_audio_chunks: int = 0
 
     @property
     def in_flight(self) -> int:
-        return max(0, self.sent - self.completed - self.errored)
+        return max(0, self.sent - self.completed - self.errored - self.unanswered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,8 @@ class ConnectionNow:
     correlation_id: str | None
     retry_in_s: float | None
     """Seconds left before the next reconnection attempt, while one is pending."""
+    detail: str = ""
+    """Why the connection is in this state ("the connection was refused"), when it is not up."""
 
 
 GapKind = Literal["error", "skipped", "reconnection", "unanswered", "unsent", "missing_media"]
@@ -157,6 +161,7 @@ class SessionTimeline:
     _completed: set[int] = field(default_factory=set)
     _errored: set[int] = field(default_factory=set)
     _skipped: set[int] = field(default_factory=set)
+    _unanswered: set[int] = field(default_factory=set)
     _counts: Counts = field(default_factory=Counts)
     _connection: ConnectionChanged | None = None
     _problem: Problem | None = None
@@ -189,6 +194,7 @@ class SessionTimeline:
                 self._completed.add(event.index)
                 self._last_latency_s = event.latency_s
                 self._bump(completed=len(self._completed))
+                self._clear_problem("server")  # segments get through again
             case SegmentError():
                 if event.index is not None:
                     self._errored.add(event.index)
@@ -199,12 +205,17 @@ class SessionTimeline:
                 self._skipped.add(event.index)
                 self._bump(skipped=len(self._skipped))
                 self._segment_gap(event.index, "skipped", SKIP_REASONS[event.reason])
+            case SegmentUnanswered():
+                self._unanswered.add(event.index)
+                self._bump(unanswered=len(self._unanswered))
             case ConnectionChanged():
                 self._apply_connection(event)
             case MessageUnparsed():
                 self._bump(unparsed=self._counts.unparsed + 1)
             case CaptureProblem() if event.level == "error":
                 self._problem = Problem(event.t, event.source, event.message)
+            case CaptureProblem() if event.level == "info":
+                self._clear_problem(event.source)
 
     @property
     def counts(self) -> Counts:
@@ -239,7 +250,7 @@ class SessionTimeline:
         if self._connection is not None:
             c = self._connection
             retry = None if c.retry_in_s is None else max(0.0, c.retry_in_s - (now - c.t))
-            connection = ConnectionNow(c.state, c.connection, c.correlation_id, retry)
+            connection = ConnectionNow(c.state, c.connection, c.correlation_id, retry, c.detail)
         return TimelineSnapshot(
             now=now,
             engagement=engagement,
@@ -312,6 +323,13 @@ class SessionTimeline:
         self._connection = event
         if event.state in ("auth_rejected", "failed", "lost"):
             self._problem = Problem(event.t, "connection", event.detail or event.state)
+        elif event.state == "connected":
+            self._clear_problem("connection")
+
+    def _clear_problem(self, source: str) -> None:
+        """The latest problem came from `source`, which is fine again: it no longer holds."""
+        if self._problem is not None and self._problem.source == source:
+            self._problem = None
 
     def _segment_gap(self, index: int, kind: GapKind, reason: str) -> None:
         start, end = self._spans.get(index, (self._latest_t, self._latest_t))
