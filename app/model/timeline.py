@@ -11,6 +11,7 @@ import bisect
 from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
 
+from app.model.delivery import LocalDelivery
 from app.model.events import (
     CaptureProblem,
     ConnectionChanged,
@@ -142,6 +143,9 @@ class TimelineSnapshot:
     """Session seconds since the latest result arrived; None while waiting for the first."""
     last_latency_s: float | None
     upload_rate_bps: float
+    delivery: LocalDelivery | None = None
+    """Local analysis's delivery figures of the latest analysed stretch; None with Interhuman's
+    service, or before the first result."""
 
 
 @dataclass
@@ -152,6 +156,7 @@ class SessionTimeline:
     _signals: list[Signal] = field(default_factory=list)
     _quality_series: list[QualityWindow] = field(default_factory=list)
     _quality_overall: QualityScores | None = None
+    _delivery: LocalDelivery | None = None
     _sent: set[int] = field(default_factory=set)
     _completed: set[int] = field(default_factory=set)
     _errored: set[int] = field(default_factory=set)
@@ -260,6 +265,7 @@ class SessionTimeline:
             last_result_age_s=None if self._last_result_at is None else max(0.0, now - self._last_result_at),
             last_latency_s=self._last_latency_s,
             upload_rate_bps=self._upload_rate_bps(now),
+            delivery=self._delivery,
         )
 
     def _apply_result(self, event: ResultReceived) -> None:
@@ -279,6 +285,7 @@ class SessionTimeline:
         self._latest_signal.clear()
         self._quality_series.clear()
         self._quality_overall = None
+        self._delivery = None
         for result in self.results:
             self._add_result(result)
 
@@ -293,6 +300,9 @@ class SessionTimeline:
                 PROBABILITY_RANK[known.probability],
             ):
                 self._latest_signal[signal.type] = signal
+        delivery = event.delivery
+        if delivery is not None and (self._delivery is None or delivery.end >= self._delivery.end):
+            self._delivery = delivery
         if event.quality is not None:
             if event.quality.overall is not None:
                 self._quality_overall = event.quality.overall

@@ -177,6 +177,7 @@ class ReplyHandler:
                 engagement=placed.engagement_state,
                 signals=placed.signals,
                 quality=placed.conversation_quality,
+                delivery=placed.local_delivery,
             )
         )
 
