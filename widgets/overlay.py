@@ -40,6 +40,8 @@ class OverlayLayout:
     gauges: list[GaugeHit] = field(default_factory=list)
     freshness: FreshnessLayout | None = None
     quality: QRectF | None = None
+    quality_heading: tuple[str, QRectF] | None = None
+    """The quality card's heading as painted, and the room it had beside the score."""
     paused: QRectF | None = None
     hits: list[Hit] = field(default_factory=list)
 
@@ -126,6 +128,10 @@ def _badge_tooltip(snapshot: TimelineSnapshot | None) -> str:
     return "Your engagement in the latest analysed window, with the session time it covers."
 
 
+QUALITY_HEADINGS = ("Conversation quality", "Quality")
+"""The quality card's heading, and its short form for when the band takes the room."""
+
+
 def _paint_quality(
     painter: QPainter, area: QRectF, scores: QualityScores, scale: float, layout: OverlayLayout
 ) -> QRectF:
@@ -138,7 +144,6 @@ def _paint_quality(
     band = quality_band(scores.quality_index)
     header = QRectF(rect.left() + pad, rect.top() + pad * 0.6, rect.width() - 2 * pad, header_h)
     label_font = theme.overlay_font(12.5 * scale)
-    draw_text(painter, header, "Conversation quality", label_font, theme.TEXT_SECONDARY)
     value_font = theme.overlay_font(19 * scale, bold=True)
     value = f"{round(scores.quality_index)}"
     value_w = text_width(value_font, value) + 2 * scale
@@ -148,6 +153,14 @@ def _paint_quality(
     draw_text(painter, band_rect, band, band_font, theme.quality_colour(scores.quality_index))
     value_rect = QRectF(band_rect.left() - 6 * scale - value_w, header.top(), value_w, header_h)
     draw_text(painter, value_rect, value, value_font, theme.TEXT)
+    # A long band ("below average") leaves the heading less room: it never runs under the score.
+    room = QRectF(header.left(), header.top(), value_rect.left() - 6 * scale - header.left(), header_h)
+    heading = next(
+        (text for text in QUALITY_HEADINGS if text_width(label_font, text) <= room.width()),
+        QUALITY_HEADINGS[-1],
+    )
+    draw_text(painter, room, heading, label_font, theme.TEXT_SECONDARY)
+    layout.quality_heading = (heading, room)
     layout.hits.append(
         Hit(
             header,

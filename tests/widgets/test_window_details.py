@@ -5,7 +5,7 @@ that grows under the cursor, and a broken file called a missing camera."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QToolButton, QWidget
@@ -16,7 +16,10 @@ from support.widget_pixels import grab, grey_frame
 from app.model.view_state import DeviceStatus, KeyStoreView, PipelineStatus
 from app.model.wire_v0 import QualityScores
 from app.store.settings import Settings
+from widgets import theme
 from widgets.main_window import MainWindow
+from widgets.overlay import overlay_scale
+from widgets.painting import text_width
 from widgets.placeholder import placeholder_for
 from widgets.preview import PreviewWidget
 from widgets.settings_dialog import SettingsDialog
@@ -52,6 +55,30 @@ def test_the_quality_heading_is_not_clipped_by_a_below_average_score(
     (title,) = [label for label in panel.findChildren(QLabel) if label.text() == "Conversation quality"]
     assert title.width() >= title.sizeHint().width(), "the heading reads in full"
     assert panel.band_label.width() >= panel.band_label.sizeHint().width()
+
+
+@pytest.mark.parametrize("size", [(640, 360), (960, 540)])
+def test_the_overlay_quality_heading_never_runs_under_its_score(
+    qtbot: QtBot, builder: SessionBuilder, size: tuple[int, int]
+) -> None:
+    preview = PreviewWidget()
+    qtbot.addWidget(preview)
+    preview.resize(*size)
+    preview.show()
+    qtbot.waitExposed(preview)
+    low = QualityScores(
+        quality_index=46.0, clarity=14.0, authority=28.0, energy=62.0, rapport=56.0, learning=72.0
+    )
+    builder.result(0, 4, overall=low, window_quality=low)
+    preview.set_status(RUNNING)
+    preview.set_frame(grey_frame())
+    preview.set_snapshot(builder.snapshot(5))
+    grab(preview)
+    found = preview.overlay_layout().quality_heading
+    assert found is not None
+    heading, room = found
+    assert text_width(theme.overlay_font(12.5 * overlay_scale(QRectF(preview.rect()))), heading) <= room.width()
+    assert heading in ("Conversation quality", "Quality")
 
 
 def test_gauges_hold_their_order_while_the_pointer_is_on_them(qtbot: QtBot, builder: SessionBuilder) -> None:
