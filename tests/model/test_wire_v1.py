@@ -47,7 +47,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "session.updated": {"include": [], "goal_dimensions": None, "model": "inter-2"},
     "session.closing": {"max_drain_seconds": 30},
     "session.ended": {"reason": "client_shutdown"},
-    "signal.detected": {"signal_type": "Interest", "start": 1.5, "probability": "HIGH", "modality": ["video"]},
+    "signal.detected": {"signal_type": "Interest", "start": 1.5, "probability": "HIGH", "modality": ["v"]},
     "signal.updated": {"signal_type": "interest", "start": 1.5, "probability": "low", "rationale": "r"},
     "signal.ended": {"signal_type": "interest", "end": 4.0},
     "engagement.updated": {"state": "Engaged", "start": 0.0},
@@ -76,7 +76,7 @@ def test_fields_are_normalised_and_typed() -> None:
     detected = parse_envelope(frame("signal.detected", SAMPLES["signal.detected"]))
     assert isinstance(detected, Envelope) and isinstance(detected.data, SignalDetected)
     assert (detected.data.signal_type, detected.data.probability) == ("interest", "high")
-    assert detected.data.modality == ["video"]
+    assert detected.data.modality == ["v"]
     engagement = parse_envelope(frame("engagement.updated", SAMPLES["engagement.updated"]))
     assert isinstance(engagement, Envelope) and isinstance(engagement.data, EngagementUpdated)
     assert engagement.data.state == "engaged"
