@@ -25,9 +25,9 @@ from pathlib import Path
 import av
 import numpy as np
 
+from capture.codec_settings import CodecSettings, video_options
 from capture.encoder import EncoderConfig, SegmentEncoder
 from capture.media import AUDIO_RATE_HZ, AudioChunk, Segment, VideoFrame
-from capture.codec_settings import CodecSettings, video_options
 from capture.stream_outbox import StreamOutbox
 from capture.synthetic import CHUNK_SAMPLES, CardPainter, tone_samples
 

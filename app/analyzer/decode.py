@@ -92,6 +92,11 @@ def decode_segment(data: bytes) -> DecodedSegment:
                 "The segment could not be decoded: it may be damaged. The next one may be fine."
             ) from error
     frames = video.frames
+    if not frames and declared_s:
+        # The header promises media that never came: the file was cut short, not filmed blind.
+        raise SegmentUnreadable(
+            f"The segment is cut short: no picture of the {declared_s:.1f} s its header declares."
+        )
     if not frames:
         raise NoVideoTrack("The segment's video track holds no picture: check the camera.")
     duration_s = round(max(video.duration_s, len(audio) / th.AUDIO_RATE_HZ), 3)
@@ -150,7 +155,7 @@ class _VideoSampler:
         self._last_s = t
         self._last_frame_s = float(frame.duration * time_base) if frame.duration else 0.0
         if t + 1e-6 >= self._next_sample_s:
-            self.frames.append(SampledFrame(t, _grey(frame)))
+            self.frames.append(SampledFrame(t, grey_frame(frame)))
             step_s = 1.0 / th.VIDEO_SAMPLE_FPS
             self._next_sample_s = (math.floor(t / step_s + 1e-6) + 1) * step_s
 
@@ -165,6 +170,7 @@ class _VideoSampler:
         return self._last_s + frame_s
 
 
-def _grey(frame: av.VideoFrame) -> np.ndarray:
+def grey_frame(frame: av.VideoFrame) -> np.ndarray:
+    """The picture in grey, `ANALYSIS_WIDTH` wide, as every measurement takes it."""
     height = max(2, round(th.ANALYSIS_WIDTH * frame.height / frame.width / 2) * 2)
     return frame.reformat(width=th.ANALYSIS_WIDTH, height=height, format="gray").to_ndarray()
