@@ -30,7 +30,7 @@ from app.analyzer.rules import interpret
 from app.analyzer.server import AnalyzerServer
 from app.analyzer.vision import measure_picture
 from app.analyzer.voice import measure_voice
-from tests import segments as seg
+from bench import clips as seg
 
 SEGMENT_S = 4.0
 SEGMENTS = 4

@@ -36,12 +36,13 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QApplication
 
-from app.desktop import DesktopController
-from app.keystore import KeyStore
-from app.qt_log import route_qt_messages
-from app.qt_loop import qt_event_loop
-from app.settings import Settings
-from app.view_state import SYNTHETIC_CAMERA_ID
+from app.desktop.controller import DesktopController
+from app.model.view_state import SYNTHETIC_CAMERA_ID
+from app.runtime.event_loop import qt_event_loop
+from app.runtime.qt_messages import route_qt_messages
+from app.runtime.versions import library_versions
+from app.store.keystore import KeyStore
+from app.store.settings import Settings
 from widgets.main_window import MainWindow
 from widgets.preview import PreviewWidget
 from widgets.theme import apply_theme
@@ -227,7 +228,7 @@ def measure(app: QApplication, resolution: str, home: Path) -> Figures:
     )
     with qt_event_loop(app) as loop:
         window = MainWindow()
-        controller = DesktopController(window, settings, KeyStore())
+        controller = DesktopController(window, settings, KeyStore(), library_versions())
         paints = PaintCounter(window.preview)
         meter = GapMeter()
 

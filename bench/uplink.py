@@ -2,7 +2,7 @@
 
 A real 4 s 640x480 VP8+Opus segment of about 600 KB (made by our own `SegmentEncoder` from the
 synthetic test card) is submitted again and again to an `Uplink` streaming over loopback to the
-tests' protocol server, which runs in a thread with its own event loop. One segment at a time,
+local analyzer, which runs in a thread with its own event loop as it does in the app. One segment at a time,
 as in a session (a segment every 4 s): each waits for the previous one's `completed`.
 
 Printed: time from `submit` to the last byte handed to the kernel (`SegmentSent`, which the
@@ -14,23 +14,17 @@ under 50 ms. The load average before and after shows how busy the shared machine
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
 import statistics
-import sys
-import threading
 import time
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from types import ModuleType
 
-from app.events import SegmentCompleted, SegmentSent, ServerMessageReceived, SessionEvent
+from app.analyzer.embedded import EmbeddedAnalyzer
+from app.model.events import SegmentCompleted, SegmentSent, ServerMessageReceived, SessionEvent
 from app.uplink import Uplink, UplinkConfig
 from capture.encoder import EncoderConfig, SegmentEncoder
 from capture.media import AUDIO_RATE_HZ, AudioChunk, Segment, SessionClock, VideoFrame
 from capture.synthetic import CHUNK_SAMPLES, CardPainter, tone_samples
-
-TESTS = Path(__file__).resolve().parent.parent / "tests"
 
 SEGMENTS = 40
 WARM_UP = 3
@@ -56,45 +50,6 @@ def make_segment() -> Segment:
     return made[0]
 
 
-def protocol_server() -> ModuleType:
-    """The tests' protocol server module, loaded from its file (tests/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("protocol_server", TESTS / "protocol_server.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
-class ServerThread:
-    """The protocol server on its own thread and loop, so the client's thread is measured alone."""
-
-    def __init__(self) -> None:
-        self.url = ""
-        self._ready = threading.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name="bench-server")
-
-    async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        async with protocol_server().ProtocolServer() as server:
-            self.url = server.url
-            self._ready.set()
-            await self._stop.wait()
-
-    def __enter__(self) -> ServerThread:
-        self._thread.start()
-        self._ready.wait(10)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._loop is not None and self._stop is not None
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(10)
-
-
 @dataclass
 class Timings:
     written: list[float] = field(default_factory=list)
@@ -104,7 +59,7 @@ class Timings:
     cpu_per_segment_s: float = 0.0
 
 
-async def measure(url: str, template: Segment) -> Timings:
+async def measure(url: str, key: str, template: Segment) -> Timings:
     clock = SessionClock()
     timings = Timings()
     submitted = 0.0
@@ -119,7 +74,7 @@ async def measure(url: str, template: Segment) -> Timings:
             completed.set()
 
     config = UplinkConfig(url=url)
-    uplink = Uplink(config, credential=None, session_id="bench", clock=clock, on_event=on_event)
+    uplink = Uplink(config, credential=key, session_id="bench", clock=clock, on_event=on_event)
     uplink.start()
     cpu = 0.0
     for index in range(WARM_UP + SEGMENTS):
@@ -142,15 +97,15 @@ def _status(message: object) -> object:
     return message.get("status") if isinstance(message, dict) else None
 
 
-def on_qasync(url: str, template: Segment) -> Timings:
+def on_qasync(url: str, key: str, template: Segment) -> Timings:
     """`measure` on the app's own kind of loop: qasync's, inside a Qt application."""
     from PySide6.QtCore import QCoreApplication
 
-    from app.qt_loop import qt_event_loop
+    from app.runtime.event_loop import qt_event_loop
 
     app = QCoreApplication.instance() or QCoreApplication([])
     with qt_event_loop(app) as loop:
-        return loop.run_until_complete(measure(url, template))
+        return loop.run_until_complete(measure(url, key, template))
 
 
 def report(what: str, seconds: list[float]) -> float:
@@ -168,9 +123,14 @@ def main() -> None:
         f"segment: {segment.size_bytes / 1000:.0f} KB, {segment.duration_s:.2f} s, "
         f"{segment.video_frames} frames (target about {TARGET_BYTES / 1000:.0f} KB)"
     )
-    with ServerThread() as server:
-        loops = {"asyncio": asyncio.run(measure(server.url, segment))}
-        loops["qasync"] = on_qasync(server.url, segment)
+    key = "bench-key"
+    analyzer = EmbeddedAnalyzer(key=key)
+    url = analyzer.start()
+    try:
+        loops = {"asyncio": asyncio.run(measure(url, key, segment))}
+        loops["qasync"] = on_qasync(url, key, segment)
+    finally:
+        analyzer.stop()
     worst_p95 = 0.0
     for name, timings in loops.items():
         print(f"{SEGMENTS} segments over loopback, one at a time, on the {name} loop:")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-# The service's limits (PROTOCOL.md §3). app/protocol.py holds the same numbers for the uplink;
-# capture/ may not import app/ (import-linter), so they are repeated here.
+# The service's v0 segment limits (PROTOCOL.md §3), in their one home: capture/ must honour them
+# and may not import app/, so the uplink and the settings read them from here.
 MIN_SEGMENT_S = 3.0
 MAX_SEGMENT_S = 5.0
 MIN_SEGMENT_BYTES = 10 * 1024

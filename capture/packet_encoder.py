@@ -18,6 +18,7 @@ import dataclasses
 import logging
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import av
 import numpy as np
@@ -149,7 +150,7 @@ class PacketEncoder:
         """The last packets; the encoder takes nothing after this."""
         return self._audio_packets(self._audio.encode(None))
 
-    def _audio_packets(self, packets: list[av.Packet]) -> list[AudioPacket]:
+    def _audio_packets(self, packets: list[av.Packet[Any]]) -> list[AudioPacket]:
         out = []
         for packet in packets:
             # The encoder stamps a packet by its input position less the pre-skip: its output's start.

@@ -24,8 +24,9 @@ from pathlib import Path, PurePath
 
 ROOT = Path(__file__).resolve().parent.parent
 
-APP_PACKAGES = ("app", "capture", "widgets")
-"""Imported by name at run time (`app.main` loads sub-commands with importlib): collected whole."""
+SOURCE_PACKAGES = ("app", "capture", "widgets")
+"""The app's own packages: PyInstaller follows their imports (every command is imported statically by
+`app.cli.main`); the spec reads them for the Haar cascades they name."""
 
 QT_MODULES_KEPT = ("QtCore", "QtGui", "QtWidgets", "QtMultimedia", "QtNetwork", "QtSvg")
 """The PySide6 modules the app may import (QtMultimedia imports QtNetwork itself); the rest of
@@ -46,7 +47,7 @@ PYTHON_EXCLUDES = (
 
 METADATA = ("interhuman-live", "PySide6", "websockets", "opencv-python-headless")
 """Distributions whose metadata `importlib.metadata` reads at run time: our version (`app/__init__.py`)
-and the versions `app/manifest.py` records in session.json. keyring's hook copies its own."""
+and the versions `app/runtime/versions.py` records in session.json. keyring's hook copies its own."""
 
 DROPPED_PLUGINS = frozenset(
     {

@@ -3,7 +3,7 @@ a realistic picture and a realistic session, to look at them without a camera or
 
     python -m resources.render_preview [--out DIR] [--scale 2] [--show SECONDS]
 
-The session is a real `SessionTimeline` fed real `app.events`, as the controller would feed it.
+The session is a real `SessionTimeline` fed real `app.model.events`, as the controller would feed it.
 The picture is scikit-image's astronaut photograph when scikit-image is installed (a test
 dependency), else a drawn stand-in. `--show` puts the windows on the screen instead (for a
 screenshot under Xvfb): the main window for SECONDS, then the compact window for SECONDS.
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from app.events import ConnectionChanged, ResultReceived, SegmentClosed, SegmentCompleted, SegmentSent
-from app.protocol import ConversationQuality, EngagementWindow, QualityScores, QualityWindow, Signal
-from app.timeline import SessionTimeline, TimelineSnapshot
-from app.view_state import DeviceOption, DeviceStatus, PipelineStatus
+from app.model.events import ConnectionChanged, ResultReceived, SegmentClosed, SegmentCompleted, SegmentSent
+from app.model.timeline import SessionTimeline, TimelineSnapshot
+from app.model.view_state import DeviceOption, DeviceStatus, PipelineStatus
+from app.model.wire_v0 import ConversationQuality, EngagementWindow, QualityScores, QualityWindow, Signal
 
 SEGMENT_S = 4.0
 # (state, [(type, probability, rationale)], quality index) for each 4 s segment of a rehearsal.
@@ -148,8 +148,8 @@ def main() -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.keystore import KeyStore
-    from app.settings import Settings
+    from app.store.keystore import KeyStore
+    from app.store.settings import Settings
     from widgets.main_window import MainWindow
     from widgets.settings_dialog import SettingsDialog
     from widgets.theme import apply_theme
@@ -192,7 +192,7 @@ def main() -> None:
     window.set_snapshot(fresh.snapshot(0.0))
     app.processEvents()
     shots["no-camera"] = window.grab()
-    dialog = SettingsDialog(Settings(), KeyStore(), CAMERAS, MICROPHONES, window)
+    dialog = SettingsDialog(Settings(), KeyStore().view(), CAMERAS, MICROPHONES, window)
     dialog.show()
     app.processEvents()
     shots["settings"] = dialog.grab()

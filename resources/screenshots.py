@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.events import ResultReceived, parse_event
+from app.model.events import ResultReceived, parse_event
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""Test configuration shared by every test: offscreen Qt, no user files, no real keyring, no network."""
+"""Test configuration shared by every test: offscreen Qt, no user files, no real keyring, no network,
+and nothing left behind (threads, sockets, Qt timers, windows)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import keyring
 import pytest
-from memory_keyring import MemoryKeyring
+from support import leaks
+from support.memory_keyring import MemoryKeyring
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -29,9 +31,19 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.delenv("INTERHUMAN_API_KEY", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _nothing_left_behind() -> Iterator[None]:
+    """Set up first, torn down last: every other fixture of the test has finished by then."""
+    threads, sockets, windows = leaks.python_threads(), leaks.open_sockets(), leaks.shown_windows()
+    with leaks.qt_timers_watched() as timers:
+        yield
+        found = leaks.problems(threads, sockets, timers, windows)
+    assert not found, "; ".join(found)
+
+
 @pytest.fixture
 def themed_app(qapp: QApplication) -> Iterator[QApplication]:
-    """The app's own look, as `app.gui` applies it; the previous look is put back afterwards."""
+    """The app's own look, as `app.desktop.launch` applies it; the previous look is put back afterwards."""
     from PySide6.QtGui import QPalette
 
     from widgets.theme import apply_theme

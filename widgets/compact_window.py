@@ -25,13 +25,14 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizeGrip, QToolButton, QToolTip, QVBoxLayout, QWidget
 
-from app.timeline import TimelineSnapshot
-from app.view_state import PipelineStatus
-from widgets import theme, window_state
+from app.model.timeline import TimelineSnapshot
+from app.model.view_state import PipelineStatus
+from widgets import theme
 from widgets.badge import paint_badge
 from widgets.freshness import freshness, paint_freshness_line
 from widgets.gauges import paint_gauges
 from widgets.overlay import OverlayLayout
+from widgets.window_places import ForgetfulPlaces, WindowPlaces, restore_geometry, save_geometry
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +47,12 @@ class CompactWindow(QWidget):
     expand_requested = Signal()
     """The user asked for the full window back (button, Ctrl+M, or closing this one)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, places: WindowPlaces | None = None) -> None:
         super().__init__(
             parent,
             Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint,
         )
+        self.places = places or ForgetfulPlaces()
         self.setObjectName("compactWindow")
         self.setWindowTitle("Interhuman Live — presenter view")
         self.setMinimumSize(250, 200)
@@ -158,18 +160,18 @@ class CompactWindow(QWidget):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._drag_offset is not None:
             self._drag_offset = None
-            window_state.save_geometry(STATE_KEY, self)
+            save_geometry(self.places, STATE_KEY, self)
         super().mouseReleaseEvent(event)
 
     def showEvent(self, event: QShowEvent) -> None:
         if not self._placed:
             self._placed = True
-            if not window_state.restore_geometry(STATE_KEY, self):
+            if not restore_geometry(self.places, STATE_KEY, self):
                 self._place_top_right()
         super().showEvent(event)
 
     def hideEvent(self, event: QHideEvent) -> None:
-        window_state.save_geometry(STATE_KEY, self)
+        save_geometry(self.places, STATE_KEY, self)
         super().hideEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:

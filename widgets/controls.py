@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.view_state import (
+from app.model.view_state import (
     DEFAULT_MICROPHONE_ID,
     FILE_CAMERA_PREFIX,
     NO_MICROPHONE_ID,
@@ -172,13 +172,6 @@ class ControlBar(QFrame):
         index = self.microphone_combo.findData(microphone_id)
         if index >= 0:
             self.microphone_combo.setCurrentIndex(index)
-
-    def current_camera(self) -> str | None:
-        return self._camera_id
-
-    def current_microphone(self) -> str | None:
-        data = self.microphone_combo.currentData()
-        return data if isinstance(data, str) else None
 
     def set_audio_level(self, dbfs: float | None) -> None:
         self.level_meter.set_level(dbfs)

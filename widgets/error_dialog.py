@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from collections.abc import Callable
 from types import TracebackType
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.keystore import KEY_SHAPED, KeyStore
+from app.model.api_key import KEY_SHAPED
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +33,13 @@ def redact(text: str, secrets: list[str]) -> str:
 
 
 class ErrorReporter(QObject):
-    def __init__(self, parent: QWidget | None = None, key_store: KeyStore | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, known_secret: Callable[[], str | None] = lambda: None
+    ) -> None:
+        """`known_secret` returns the API key in use (or None), to hide it from what is shown."""
         super().__init__(parent)
         self._parent = parent
-        self._key_store = key_store or KeyStore()
+        self._known_secret = known_secret
         self._dialog: QMessageBox | None = None
         self._count = 0
 
@@ -79,7 +83,7 @@ class ErrorReporter(QObject):
 
     def _secrets(self) -> list[str]:
         try:
-            credential = self._key_store.credential()
+            secret = self._known_secret()
         except Exception:  # the reporter must work even when the keyring is what broke
             return []
-        return [credential.value] if credential is not None else []
+        return [secret] if secret else []

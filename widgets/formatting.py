@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from app.protocol import Probability
+from app.model.vocabulary import Probability
 
 
 def mmss(seconds: float) -> str:

@@ -12,8 +12,8 @@ from typing import Literal
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QPainter
 
-from app.timeline import TimelineSnapshot
-from app.view_state import Backend, PipelineStatus
+from app.model.timeline import TimelineSnapshot
+from app.model.view_state import Backend, PipelineStatus
 from widgets import theme
 from widgets.formatting import age_text, countdown_text
 from widgets.painting import dot, draw_text, plate, text_width

@@ -1,34 +1,32 @@
 """The settings dialog's API key section: where the key comes from, a masked field with a show
 toggle, and "Test connection".
 
-The key typed here is stored only through `KeyStore` (the OS keyring) when the dialog is
-saved; it is never put in a label, a log line or a tooltip. A key already saved is never
-loaded back into the field.
+The section renders a `KeyStoreView` and reports a `KeyChange`; the controller stores the key (in
+the OS keyring) when the dialog is saved. A typed key is never put in a label, a log line or a
+tooltip, and a key already saved is never loaded back into the field.
 """
 
 from __future__ import annotations
 
 import html
-import logging
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from app.keystore import ENV_VAR, Credential, KeyStore, looks_like_key
+from app.model.api_key import looks_like_key
+from app.model.view_state import KeyChange, KeyStoreView
 from widgets import theme
-
-log = logging.getLogger(__name__)
 
 
 class ApiKeySection(QGroupBox):
     test_requested = Signal(str)
-    """The user pressed Test connection; carries the key to test (typed, or the one in use)."""
+    """The user pressed Test connection; carries the typed key, or "" for the one in use."""
     changed = Signal()
 
-    def __init__(self, key_store: KeyStore, parent: QWidget | None = None) -> None:
+    def __init__(self, view: KeyStoreView, parent: QWidget | None = None) -> None:
         super().__init__("Interhuman API key", parent)
-        self.key_store = key_store
+        self.view = view
         self._remove_saved = False
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
@@ -73,37 +71,29 @@ class ApiKeySection(QGroupBox):
         self.result_label.linkActivated.connect(_open_web_link)
         self.result_label.hide()
         layout.addWidget(self.result_label)
-        self._credential = self._read_credential()
         self._describe_origin()
 
-    def _read_credential(self) -> Credential | None:
-        try:
-            return self.key_store.credential()
-        except Exception as error:  # a broken keyring must not stop the dialog from opening
-            log.warning("cannot read the saved key: %s", type(error).__name__)
-            return None
-
     def _describe_origin(self) -> None:
-        available = self.key_store.available()
-        saved = self._credential is not None and self._credential.origin == "keyring"
-        if self._credential is not None and self._credential.origin == "environment":
+        view = self.view
+        name = view.keyring_name
+        available = view.keyring_available
+        saved = view.origin == "keyring"
+        if view.origin == "environment":
             text = (
-                f"Using the key from the {ENV_VAR} environment variable. "
+                f"Using the key from the {view.env_var} environment variable. "
                 "It takes precedence over a key saved here."
             )
         elif not available:
             text = (
                 "This system has no keyring, so the key cannot be saved here. "
-                f"Set the {ENV_VAR} environment variable instead, then restart the app."
+                f"Set the {view.env_var} environment variable instead, then restart the app."
             )
         elif self._remove_saved:
             text = "The saved key will be removed when you press Save."
         elif saved:
-            backend = self.key_store.backend_name()
-            text = f"A key is saved in the system keyring ({backend}). Type a new one to replace it."
+            text = f"A key is saved in the system keyring ({name}). Type a new one to replace it."
         else:
-            backend = self.key_store.backend_name()
-            text = f"No key saved yet. It is kept in the system keyring ({backend}), never in a file."
+            text = f"No key saved yet. It is kept in the system keyring ({name}), never in a file."
         self.origin_label.setText(text)
         self.key_edit.setPlaceholderText("Paste a new key to replace the saved one" if saved else "ih_live_…")
         self.remove_button.setVisible(available and saved and not self._remove_saved)
@@ -119,8 +109,8 @@ class ApiKeySection(QGroupBox):
         reason = looks_like_key(key)
         if reason:
             return reason
-        if not self.key_store.available():
-            return f"No keyring to save it in: clear this field and set {ENV_VAR} instead."
+        if not self.view.keyring_available:
+            return f"No keyring to save it in: clear this field and set {self.view.env_var} instead."
         return None
 
     def show_problem(self, problem: str | None) -> None:
@@ -130,17 +120,9 @@ class ApiKeySection(QGroupBox):
         self.key_edit.style().unpolish(self.key_edit)
         self.key_edit.style().polish(self.key_edit)
 
-    def save(self) -> None:
-        """Apply what the user did: store a typed key, or remove the saved one. Raises with a
-        user-facing reason (never containing the key) when the keyring refuses."""
-        key = self.entered_key()
-        if key:
-            self.key_store.store(key)
-        elif self._remove_saved:
-            self.key_store.delete()
-
-    def key_for_test(self) -> str | None:
-        return self.entered_key() or (self._credential.value if self._credential is not None else None)
+    def change(self) -> KeyChange:
+        """What the user did: typed a key to store, or asked to remove the saved one."""
+        return KeyChange(new_key=self.entered_key(), remove_saved=self._remove_saved)
 
     def focus_key(self) -> None:
         self.key_edit.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -160,11 +142,11 @@ class ApiKeySection(QGroupBox):
         self.show_action.setToolTip("Hide the key" if shown else "Show the key")
 
     def _test_clicked(self) -> None:
-        key = self.key_for_test()
-        if not key:
+        key = self.entered_key()
+        if not key and self.view.origin is None:
             self.show_result(False, "Type a key first, then test it.", None)
             return
-        reason = looks_like_key(key)
+        reason = looks_like_key(key) if key else None
         if reason:
             self.show_result(False, reason, None)
             return

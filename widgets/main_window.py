@@ -16,9 +16,9 @@ from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence
 from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from app import APP_TITLE
-from app.timeline import TimelineSnapshot
-from app.view_state import DeviceOption, PipelineStatus, SessionState
-from widgets import theme, window_state
+from app.model.timeline import TimelineSnapshot
+from app.model.view_state import DeviceOption, PipelineStatus, SessionState
+from widgets import theme
 from widgets.compact_window import CompactWindow
 from widgets.controls import ControlBar
 from widgets.key_banner import KeyBanner
@@ -27,6 +27,7 @@ from widgets.quality_panel import QualityPanel
 from widgets.signal_list import SignalList
 from widgets.status_bar import StatusBar
 from widgets.timeline_strip import TimelineStrip
+from widgets.window_places import ForgetfulPlaces, WindowPlaces, restore_geometry, save_geometry
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +72,9 @@ class MainWindow(QMainWindow):
     about_requested = Signal()
     window_closed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, places: WindowPlaces | None = None) -> None:
         super().__init__(parent)
+        self.places = places or ForgetfulPlaces()
         self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(theme.icon("app"))
         self.setObjectName("mainWindow")
@@ -113,11 +115,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.status_bar = StatusBar()
         self.setStatusBar(self.status_bar)
-        self.compact = CompactWindow(self)
+        self.compact = CompactWindow(self, self.places)
         self.compact.expand_requested.connect(lambda: self.set_compact(False))
-        self.overlay_action.setChecked(window_state.load_flag(OVERLAY_KEY, True))
+        self.overlay_action.setChecked(self.places.flag(OVERLAY_KEY, True))
         self.preview.set_overlay_visible(self.overlay_action.isChecked())
-        if not window_state.restore_geometry(STATE_KEY, self):
+        if not restore_geometry(self.places, STATE_KEY, self):
             self.resize(DEFAULT_SIZE)
         self.set_status(PipelineStatus())
 
@@ -296,16 +298,16 @@ class MainWindow(QMainWindow):
 
     def _overlay_triggered(self, visible: bool) -> None:
         self.preview.set_overlay_visible(visible)
-        window_state.save_flag(OVERLAY_KEY, visible)
+        self.places.save_flag(OVERLAY_KEY, visible)
         self.overlay_toggled.emit(visible)
 
     def hideEvent(self, event: QHideEvent) -> None:
         if not event.spontaneous():
-            window_state.save_geometry(STATE_KEY, self)
+            save_geometry(self.places, STATE_KEY, self)
         super().hideEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        window_state.save_geometry(STATE_KEY, self)
+        save_geometry(self.places, STATE_KEY, self)
         self.compact.hide()
         self.window_closed.emit()
         super().closeEvent(event)

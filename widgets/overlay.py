@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
-from app.protocol import QUALITY_DIMENSIONS, QualityScores, quality_band
-from app.timeline import TimelineSnapshot
-from app.view_state import PipelineStatus
+from app.model.timeline import TimelineSnapshot
+from app.model.view_state import PipelineStatus
+from app.model.vocabulary import QUALITY_DIMENSIONS, quality_band
+from app.model.wire_v0 import QualityScores
 from widgets import theme
 from widgets.badge import BadgeLayout, paint_badge
 from widgets.freshness import FreshnessLayout, backend_label, freshness, paint_freshness

@@ -8,7 +8,7 @@ from typing import Literal
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 
-from app.view_state import PipelineStatus
+from app.model.view_state import PipelineStatus
 from widgets import theme
 from widgets.painting import plate
 

@@ -15,8 +15,8 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QHelpEvent, QImage, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from app.timeline import TimelineSnapshot
-from app.view_state import PipelineStatus
+from app.model.timeline import TimelineSnapshot
+from app.model.view_state import PipelineStatus
 from widgets import theme
 from widgets.overlay import OverlayLayout, paint_overlay
 from widgets.placeholder import Placeholder, paint_placeholder, placeholder_for

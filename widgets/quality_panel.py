@@ -7,8 +7,9 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
-from app.protocol import QUALITY_DIMENSIONS, QualityScores, QualityWindow, quality_band
-from app.timeline import TimelineSnapshot
+from app.model.timeline import TimelineSnapshot
+from app.model.vocabulary import QUALITY_DIMENSIONS, quality_band
+from app.model.wire_v0 import QualityScores, QualityWindow
 from widgets import theme
 from widgets.formatting import window_text
 from widgets.painting import dot, paint_score_bar

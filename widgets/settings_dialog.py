@@ -1,8 +1,9 @@
-"""The settings dialog: analysis, API key, capture and recording, backed by `app.settings.Settings`.
+"""The settings dialog: analysis, API key, capture and recording, backed by `app.store.settings.Settings`.
 
 Every field is checked by the same pydantic model that guards the settings file; a refused
 value shows its reason right under the field and Save stays disabled until it is fixed. Save
-stores the key through the key section (the OS keyring) and writes `settings.json`.
+asks the controller to store the key and write `settings.json` (`save_requested`); the dialog
+closes once it hears they were (`close_saved`), or shows why not (`show_save_problem`).
 """
 
 from __future__ import annotations
@@ -32,9 +33,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.keystore import KeyStore, KeyStoreUnavailable
-from app.settings import RESOLUTIONS, Settings, save_settings
-from app.view_state import DEFAULT_MICROPHONE_ID, NO_MICROPHONE_ID, SYNTHETIC_CAMERA_ID, DeviceOption
+from app.model.view_state import (
+    DEFAULT_MICROPHONE_ID,
+    NO_MICROPHONE_ID,
+    SYNTHETIC_CAMERA_ID,
+    DeviceOption,
+    KeyChange,
+    KeyStoreView,
+)
+from app.store.settings import RESOLUTIONS, Settings
 from widgets.key_section import ApiKeySection
 from widgets.validated_form import ValidatedForm, grow_to_fit
 
@@ -54,13 +61,15 @@ def _reason(message: str) -> str:
 class SettingsDialog(QDialog):
     connection_test_requested = Signal(str, str)
     """(server URL, key): the controller probes the server and answers with `show_connection_result`."""
+    save_requested = Signal(object, object)
+    """(`Settings`, `KeyChange`): the user pressed Save on valid values; the controller stores them."""
     settings_saved = Signal(object)
-    """The new `Settings`, after they were written to disk."""
+    """The new `Settings`, after the controller stored them."""
 
     def __init__(
         self,
         settings: Settings,
-        key_store: KeyStore | None = None,
+        key_view: KeyStoreView,
         cameras: Sequence[DeviceOption] = (),
         microphones: Sequence[DeviceOption] = (),
         parent: QWidget | None = None,
@@ -72,7 +81,7 @@ class SettingsDialog(QDialog):
         self.pick_folder: Callable[[QWidget, str], str | None] = ask_for_folder
         """Asks the user for a folder; replaceable where no modal dialog may open."""
         self._saved: Settings | None = None
-        self.key_section = ApiKeySection(key_store or KeyStore())
+        self.key_section = ApiKeySection(key_view)
         self.key_section.test_requested.connect(self._test_requested)
         self.key_section.changed.connect(self._revalidate)
         self.tabs = QTabWidget()
@@ -307,20 +316,20 @@ class SettingsDialog(QDialog):
         if settings is None or self.problems():
             self._revalidate()
             return
-        try:
-            self.key_section.save()
-        except (ValueError, KeyStoreUnavailable) as error:
-            self.key_section.show_problem(str(error))
-            return
-        try:
-            save_settings(settings)
-        except OSError as error:
-            self.form_error.setText(
-                f"The settings could not be saved ({error.strerror}). Check the disk and try again."
-            )
-            self.form_error.show()
-            return
+        change: KeyChange = self.key_section.change()
+        self.save_requested.emit(settings, change)
+
+    def close_saved(self, settings: Settings) -> None:
+        """The controller stored what Save asked for: close."""
         self._saved = settings
         log.info("settings saved from the dialog")
         self.settings_saved.emit(settings)
         super().accept()
+
+    def show_save_problem(self, message: str, *, about_key: bool) -> None:
+        """Saving failed; `message` says why (never with the key in it) and the dialog stays open."""
+        if about_key:
+            self.key_section.show_problem(message)
+            return
+        self.form_error.setText(message)
+        self.form_error.show()

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.protocol import PROBABILITY_RANK, SIGNAL_MEANINGS, Signal
+from app.model.vocabulary import PROBABILITY_RANK, SIGNAL_MEANINGS
+from app.model.wire_v0 import Signal
 from widgets import theme
 from widgets.formatting import mmss, probability_text, signal_name, window_text
 from widgets.gauges import paint_level

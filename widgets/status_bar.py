@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStatusBar, QToolButton, QWidget
 
-from app.events import ConnectionState
-from app.timeline import ConnectionNow, Problem, TimelineSnapshot
-from app.view_state import PipelineStatus
+from app.model.events import ConnectionState
+from app.model.timeline import ConnectionNow, Problem, TimelineSnapshot
+from app.model.view_state import PipelineStatus
 from widgets import theme
 from widgets.formatting import countdown_text, duration_text, rate_text
 

@@ -15,7 +15,7 @@ from string import Template
 from PySide6.QtGui import QColor, QFont, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
-from app.protocol import EngagementState, quality_band
+from app.model.vocabulary import EngagementState, quality_band
 
 log = logging.getLogger(__name__)
 

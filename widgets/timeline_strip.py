@@ -11,8 +11,9 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QHelpEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from app.protocol import EngagementState, EngagementWindow
-from app.timeline import TimelineSnapshot
+from app.model.timeline import TimelineSnapshot
+from app.model.vocabulary import EngagementState
+from app.model.wire_v0 import EngagementWindow
 from widgets import theme
 from widgets.formatting import mmss, window_text
 from widgets.painting import draw_text, text_width

@@ -1,1 +1,1 @@
-"""The local analyzer: an offline server that speaks the v0 protocol (PROTOCOL.md §8)."""
+"""The local analyzer: an offline server on 127.0.0.1 that speaks the service's protocols."""

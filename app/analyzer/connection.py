@@ -23,10 +23,9 @@ from websockets.exceptions import ConnectionClosed
 
 from app.analyzer.decode import SegmentRejected
 from app.analyzer.rules import Interpretation, scores_from
-from app.protocol import (
-    CLOSE_POLICY_VIOLATION,
-    INCLUDE_FLAGS,
-    QUALITY_DIMENSIONS,
+from app.model.error_codes import CLOSE_POLICY_VIOLATION
+from app.model.vocabulary import INCLUDE_FLAGS, QUALITY_DIMENSIONS
+from app.model.wire_v0 import (
     CompletedMessage,
     ConversationQuality,
     EngagementWindow,

@@ -18,7 +18,7 @@ import av
 import numpy as np
 
 from app.analyzer import thresholds as th
-from app.protocol import MAX_SEGMENT_BYTES, MIN_SEGMENT_S
+from capture.encoder_config import MAX_SEGMENT_BYTES, MIN_SEGMENT_S
 
 log = logging.getLogger(__name__)
 

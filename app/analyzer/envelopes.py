@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from app.analyzer.feedback import feedback_text
 from app.analyzer.rules import Interpretation, scores_from
 from app.analyzer.stream_window import MediaWindow
+from app.model.vocabulary import INCLUDE_FLAGS, QUALITY_DIMENSIONS, EngagementState, Probability
+from app.model.wire_v0 import QualityScores
 from app.model.wire_v1 import (
     AUDIO_MODEL_SIGNALS,
     CoverageDegraded,
@@ -38,7 +40,6 @@ from app.model.wire_v1 import (
     SignalUpdated,
     TimeRange,
 )
-from app.protocol import INCLUDE_FLAGS, QUALITY_DIMENSIONS, EngagementState, Probability, QualityScores
 
 FEEDBACK_EVERY_S = 10.0
 DEGRADED_VIDEO_SHARE = 0.5

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from app.protocol import quality_band
+from app.model.vocabulary import quality_band
 
 MIN_EVIDENCE = 0.2
 """A dimension with less evidence than this says too little to advise on."""

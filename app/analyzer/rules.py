@@ -45,7 +45,8 @@ from itertools import pairwise
 from app.analyzer import thresholds as th
 from app.analyzer.vision import PictureSummary, PictureTrack
 from app.analyzer.voice import VoiceSummary, VoiceTrack
-from app.protocol import EngagementState, EngagementWindow, Probability, QualityScores, Signal
+from app.model.vocabulary import EngagementState, Probability
+from app.model.wire_v0 import EngagementWindow, QualityScores, Signal
 
 
 @dataclass(frozen=True, slots=True)

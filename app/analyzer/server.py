@@ -41,8 +41,9 @@ from app.analyzer.connection import (
 )
 from app.analyzer.stream_v1 import StreamLimits, StreamSessionV1, StreamV1Options, WindowAnalyse
 from app.analyzer.window_analysis import analyse_window
+from app.model.vocabulary import INCLUDE_FLAGS
+from app.model.wire_v0 import PATH_V0
 from app.model.wire_v1 import DEFAULT_MODEL, MODELS, PATH_V1, PATH_V2
-from app.protocol import INCLUDE_FLAGS, PATH_V0
 
 if TYPE_CHECKING:
     from websockets.server import ServerProtocol

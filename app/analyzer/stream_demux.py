@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import av
 import numpy as np
@@ -196,7 +197,7 @@ class StreamDemuxer:
                 self._audio_out(resampler.resample(None), None)
         self._flush(self._timeline.finish())
 
-    def _take(self, packet: av.Packet, resampler: av.AudioResampler) -> None:
+    def _take(self, packet: av.Packet[Any], resampler: av.AudioResampler) -> None:
         try:
             frames = packet.decode()
         except (av.FFmpegError, ValueError):

@@ -40,6 +40,9 @@ from app.analyzer.stream_demux import (
     WindowReady,
 )
 from app.analyzer.stream_window import MediaTimeline, MediaWindow
+from app.model.error_codes import CLOSE_NORMAL, CLOSE_POLICY_VIOLATION
+from app.model.vocabulary import INCLUDE_FLAGS
+from app.model.wire_v0 import UnparsedMessage
 from app.model.wire_v1 import (
     GOAL_DIMENSIONS,
     MODELS,
@@ -56,7 +59,6 @@ from app.model.wire_v1 import (
     envelope_json,
     parse_client_frame,
 )
-from app.protocol import CLOSE_NORMAL, CLOSE_POLICY_VIOLATION, INCLUDE_FLAGS, UnparsedMessage
 
 log = logging.getLogger(__name__)
 

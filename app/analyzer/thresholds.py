@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.protocol import Probability
+    from app.model.vocabulary import Probability
 
 # --- Sampling -------------------------------------------------------------------------------
 VIDEO_SAMPLE_FPS = 8.0

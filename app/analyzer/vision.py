@@ -249,4 +249,5 @@ def _face_box(box: _Box | None, grey: np.ndarray) -> FaceBox | None:
 
 
 def _scaled_height(grey: np.ndarray, width: int) -> int:
-    return max(2, round(width * grey.shape[0] / grey.shape[1]))
+    height: int = round(width * int(grey.shape[0]) / int(grey.shape[1]))
+    return max(2, height)

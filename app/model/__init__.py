@@ -1,1 +1,2 @@
-"""Plain data and pure rules, no Qt and no I/O: wire models per protocol version, session events, timeline, view state, URL rules."""
+"""Plain data and pure rules, no Qt and no I/O: wire models per protocol version, session events,
+timeline, view state, URL rules."""

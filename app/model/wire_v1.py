@@ -17,14 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from app.protocol import (
-    INCLUDE_FLAGS,
-    QUALITY_DIMENSIONS,
-    EngagementState,
-    Probability,
-    QualityScores,
-    UnparsedMessage,
-)
+from app.model.vocabulary import INCLUDE_FLAGS, QUALITY_DIMENSIONS, EngagementState, Probability
+from app.model.wire_v0 import QualityScores, UnparsedMessage
 
 PATH_V1 = "/v1/stream/analyze"
 PATH_V2 = "/v2/stream/analyze"

@@ -1,29 +1,15 @@
 """Fixtures for the local analyzer's tests: crafted segments (encoded once per session), a running
-server on the test's own event loop, and a check that no test leaves a thread behind."""
+server on the test's own event loop."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from analyzer_helpers import Clips
+from support.analyzer_helpers import Clips
 
 from app.analyzer.server import AnalyzerServer
-
-
-@pytest.fixture(autouse=True)
-def _no_thread_left() -> Iterator[None]:
-    before = set(threading.enumerate())
-    yield
-    deadline = time.monotonic() + 5.0
-    while (left := [t for t in threading.enumerate() if t not in before and t.is_alive()]) and (
-        time.monotonic() < deadline
-    ):
-        time.sleep(0.05)
-    assert not left, f"threads left behind: {[t.name for t in left]}"
 
 
 @pytest.fixture(scope="session")

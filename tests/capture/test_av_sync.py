@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from media_checks import EncoderSink, decode_segment, encode_source, find_beeps, find_flashes
+from support.media_checks import EncoderSink, decode_segment, encode_source, find_beeps, find_flashes
 
 from capture.encoder import EncoderConfig
 from capture.media import AUDIO_RATE_HZ, AudioChunk, Segment

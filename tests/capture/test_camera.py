@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from media_files import MediaFile, RecordingSink, frame_index, wait_until, write_media
+from support.media_files import MediaFile, RecordingSink, frame_index, wait_until, write_media
 
 from capture.camera import CameraSource
 from capture.input_check import InputCheck, InputThresholds

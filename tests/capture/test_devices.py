@@ -7,10 +7,10 @@ import sys
 import time
 from pathlib import Path
 
-import pulse_mic as pulse
 import pytest
-from mic_recorder import list_devices
-from pulse_mic import MIC_NAME, PulseServer, no_server_env
+import support.pulse_mic as pulse
+from support.mic_recorder import list_devices
+from support.pulse_mic import MIC_NAME, PulseServer, no_server_env
 
 from capture.devices import camera_index, list_cameras
 

@@ -9,7 +9,7 @@ from itertools import pairwise
 import av
 import numpy as np
 import pytest
-from media_checks import (
+from support.media_checks import (
     FPS,
     FRAME_S,
     EncoderSink,

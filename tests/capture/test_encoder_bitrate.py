@@ -4,7 +4,7 @@ lowers its video bitrate for the segments that follow."""
 from __future__ import annotations
 
 import pytest
-from media_checks import EncoderSink
+from support.media_checks import EncoderSink
 
 from capture.encoder import EncoderConfig, SegmentEncoder
 from capture.encoder_config import MIN_VIDEO_BITRATE_BPS

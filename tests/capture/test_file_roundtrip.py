@@ -8,8 +8,8 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from media_checks import assert_all_accounted_for, decode_segment, encode_source
-from media_files import frame_index, write_media
+from support.media_checks import assert_all_accounted_for, decode_segment, encode_source
+from support.media_files import frame_index, write_media
 
 from capture.encoder import EncoderConfig
 from capture.file_source import FileSource

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from media_files import (
+from support.media_files import (
     RecordingSink,
     dominant_frequency,
     frame_index,

@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pulse_mic as pulse
 import pytest
-from media_files import dominant_frequency, tone_peak
-from mic_recorder import RecorderProcess, Recording, record
-from pulse_mic import MIC_NAME, TONE_HZ, TONE_PEAK, PulseServer, no_server_env
+import support.pulse_mic as pulse
+from support.media_files import dominant_frequency, tone_peak
+from support.mic_recorder import RecorderProcess, Recording, record
+from support.pulse_mic import MIC_NAME, TONE_HZ, TONE_PEAK, PulseServer, no_server_env
 
 from capture.audio_convert import AudioConverter, AudioStamper
 from capture.media import AUDIO_RATE_HZ

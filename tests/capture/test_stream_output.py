@@ -8,8 +8,8 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
-from media_checks import FRAME_S, assert_all_accounted_for, decode_segment, find_beeps
-from stream_checks import CLUSTER_ID, EBML_ID, SEGMENT_ID, decode_stream, drain, elements, feed_card
+from support.media_checks import FRAME_S, assert_all_accounted_for, decode_segment, find_beeps
+from support.stream_checks import CLUSTER_ID, EBML_ID, SEGMENT_ID, decode_stream, drain, elements, feed_card
 
 from capture.encoder import EncoderConfig, SegmentEncoder
 from capture.media import AUDIO_RATE_HZ, StreamChunk, VideoFrame

@@ -8,8 +8,8 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
-from media_checks import tone_magnitude
-from media_files import RecordingSink, dominant_frequency
+from support.media_checks import tone_magnitude
+from support.media_files import RecordingSink, dominant_frequency
 
 from capture.media import AUDIO_RATE_HZ, AudioChunk, CaptureError, SessionClock
 from capture.synthetic import (

@@ -1,16 +1,13 @@
 """Fixtures for the live desktop tests: the app's own loop (qasync on the test's QApplication), the
-real main window driven by a real `DesktopController`, and checks that nothing outlives a test.
+real main window driven by a real `DesktopController`.
 
-Tests run the app only inside `LiveApp.run`, as `app.gui` runs it inside `run_until_complete`:
+Tests run the app only inside `LiveApp.run`, as `app.cli.gui` runs it inside `run_until_complete`:
 the loop processes the Qt events, so every asyncio callback runs with the loop marked running.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,47 +18,20 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.desktop import DesktopController
-from app.keystore import KeyStore
-from app.settings import Settings
-from app.view_state import SYNTHETIC_CAMERA_ID
+from app.desktop.controller import DesktopController
+from app.model.view_state import SYNTHETIC_CAMERA_ID
+from app.runtime.versions import library_versions
+from app.store.keystore import KeyStore
+from app.store.settings import Settings
 from widgets.main_window import MainWindow
 
 if TYPE_CHECKING:
-    from desktop_helpers import LiveApp
+    from support.desktop_helpers import LiveApp
 
 
 SEGMENT_S = 3.0
 """The shortest segment the service takes: results come quickly and tests stay short."""
 LOOP_CLOSE_TIMEOUT_S = 10.0
-
-
-def _open_sockets() -> int:
-    count = 0
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            if os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
-                count += 1
-        except OSError:  # closed while we looked
-            continue
-    return count
-
-
-def _python_threads() -> set[threading.Thread]:
-    # Dummy entries stand for threads Python did not start (Qt's); 3.11 never removes them.
-    return {t for t in threading.enumerate() if not isinstance(t, threading._DummyThread) and t.is_alive()}
-
-
-@pytest.fixture(autouse=True)
-def _nothing_left_behind() -> Iterator[None]:
-    """No thread and no socket outlives the test (the loop, the window and the session are gone)."""
-    threads, sockets = _python_threads(), _open_sockets()
-    yield
-    deadline = time.monotonic() + 5.0
-    while (left := _python_threads() - threads) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not left, f"threads left behind: {sorted(t.name for t in left)}"
-    assert _open_sockets() <= sockets, "sockets left open"
 
 
 @pytest.fixture
@@ -70,10 +40,10 @@ def qt_loop(themed_app: QApplication) -> Iterator[qasync.QEventLoop]:
 
     A task still pending at the end is a leak: it is cancelled (so the loop can close cleanly)
     and the test fails. Closing the loop joins qasync's executor threads (`asyncio.to_thread`)
-    and frees its Qt objects on this thread (see `app.qt_loop`: without that, a later
+    and frees its Qt objects on this thread (see `app.runtime.event_loop`: without that, a later
     test segfaults).
     """
-    from app.qt_loop import close_loop
+    from app.runtime.event_loop import close_loop
 
     loop = qasync.QEventLoop(themed_app)
     asyncio.set_event_loop(loop)
@@ -113,16 +83,16 @@ def settings(recordings: Path) -> Settings:
 
 @pytest.fixture
 def live(qtbot: QtBot, qt_loop: qasync.QEventLoop, settings: Settings) -> Iterator[LiveApp]:
-    """The main window and its controller as `app.gui` wires them, shown (offscreen) and idle.
+    """The main window and its controller as `app.desktop.launch` wires them, shown (offscreen) and idle.
 
     A session still running at the end (a test that failed half-way) is stopped through the
     controller, so its threads, sockets and recording close before the loop does; only then is
     the window closed. (Not `qtbot.addWidget`: pytest-qt closes those before fixtures tear down.)
     """
-    from desktop_helpers import LiveApp
+    from support.desktop_helpers import LiveApp
 
     window = MainWindow()
-    controller = DesktopController(window, settings, KeyStore())
+    controller = DesktopController(window, settings, KeyStore(), library_versions())
     window.show()
     qtbot.waitExposed(window)
     app = LiveApp(window, controller, qt_loop)

@@ -9,6 +9,7 @@ import json
 import pytest
 from interhumanai.stream import parse_stream_event
 
+from app.model.wire_v0 import QualityScores, UnparsedMessage
 from app.model.wire_v1 import (
     CloseRequest,
     ConfigFrame,
@@ -27,7 +28,6 @@ from app.model.wire_v1 import (
     parse_envelope,
     session_config,
 )
-from app.protocol import QualityScores, UnparsedMessage
 
 CQ = {"quality_index": 60, "clarity": 55, "authority": 60, "energy": 65, "rapport": 70, "learning": 50}
 

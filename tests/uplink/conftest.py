@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 import pytest_asyncio
-from segments import card, encode_webm, room_noise
-from uplink_helpers import KEY, SEGMENT_S, EventLog
+from support.uplink_helpers import KEY, SEGMENT_S, EventLog
 
 from app.uplink import Uplink, UplinkConfig
+from bench.clips import card, encode_webm, room_noise
 from capture.media import AUDIO_RATE_HZ, Segment, SessionClock
 
 

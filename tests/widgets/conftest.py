@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtWidgets import QApplication
-from session_builder import SessionBuilder
+from support.session_builder import SessionBuilder
 
 
 @pytest.fixture(autouse=True)

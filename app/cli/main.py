@@ -1,0 +1,72 @@
+"""The `interhuman-live` command: the desktop app without a sub-command, tools with one.
+
+Each sub-command is a module of this package with `configure(parser)` and `run(args) -> int`,
+imported statically so that import-linter and PyInstaller see them. Their heavy dependencies are
+imported inside `run`, so building the parser (and `--version`) stays cheap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from types import ModuleType
+
+from app import APP_NAME, __version__
+from app.cli import analyzer, devices, gui, self_test, stream
+from app.runtime.logs import setup_logging
+
+log = logging.getLogger(__name__)
+
+COMMANDS: dict[str, tuple[ModuleType, str]] = {
+    "stream": (stream, "Run a session without a window and print what comes back"),
+    "devices": (devices, "List cameras and microphones"),
+    "analyzer": (analyzer, "Run the local analyzer server"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=APP_NAME,
+        description="Live feedback on how you come across on camera.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--log-level",
+        metavar="LEVEL",
+        help="DEBUG, INFO, WARNING or ERROR (default: $INTERHUMAN_LIVE_LOG or INFO)",
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation end to end without a window, print versions, and exit",
+    )
+    gui.configure(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        module.configure(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        log_file = setup_logging(args.log_level)
+    except ValueError as error:
+        parser.error(str(error))
+    log.debug("%s %s, log file %s", APP_NAME, __version__, log_file)
+    command: Callable[[argparse.Namespace], int]
+    if args.self_test:
+        command = self_test.run
+    elif args.command:
+        command = COMMANDS[args.command][0].run
+    else:
+        command = gui.run
+    return int(command(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,329 @@
+"""`DesktopController`: the main window wired to sessions, on the Qt main thread.
+
+The window only renders and reports; this class turns its requests into `SessionController`
+calls on the qasync loop, and feeds it back on two steady timers, as Friture's widgets are fed:
+the newest preview frame at the camera's rate (older frames are dropped, never queued) and the
+timeline's snapshot and the pipeline's status a few times a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer
+
+from app.model.events import CaptureProblem, ConnectionChanged, SessionEvent
+from app.model.source_spec import CaptureFormat, MicSpec, SourceSpec
+from app.model.versions import LibraryVersions
+from app.model.view_state import (
+    FILE_CAMERA_PREFIX,
+    SYNTHETIC_CAMERA_ID,
+    Backend,
+    DeviceOption,
+    DeviceState,
+    DeviceStatus,
+    PipelineStatus,
+    SessionState,
+)
+from app.session.config import LOCAL, SessionConfig
+from app.session.controller import BackendUnavailable, SessionController
+from app.store.keystore import KeyStore
+from app.store.settings import Settings
+from capture.media import CaptureError
+from widgets.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_INTERVAL_MS = 250
+
+
+class DesktopController(QObject):
+    def __init__(
+        self, window: MainWindow, settings: Settings, key_store: KeyStore, versions: LibraryVersions
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.settings = settings
+        self.key_store = key_store
+        self.versions = versions
+        """The libraries this process runs on, for every session's `session.json` and the About box."""
+        self.session: SessionController | None = None
+        self.state: SessionState = "idle"
+        self.camera_choice = settings.camera
+        self.microphone_choice = settings.microphone
+        self.force_local = False
+        self.paused = False
+        """The user's privacy choice: it holds across sessions until they resume sending."""
+        self.closed = asyncio.Event()
+        """Set once the window was closed and the session it ran has drained."""
+        self.settings_flow: object | None = None
+        self._stop_after_start = False
+        self._starting: asyncio.Future[object] | None = None
+        self._camera = DeviceStatus("Camera", "off")
+        self._microphone = DeviceStatus("Microphone", "off")
+        self._tasks: set[asyncio.Future[object]] = set()
+        self._credential = key_store.credential()
+        self._frames = QTimer(self)
+        self._frames.timeout.connect(self._show_frame)
+        self._snapshots = QTimer(self)
+        self._snapshots.setInterval(SNAPSHOT_INTERVAL_MS)
+        self._snapshots.timeout.connect(self.refresh)
+        window.start_requested.connect(self.start)
+        window.stop_requested.connect(self.stop)
+        window.pause_toggled.connect(self._pause)
+        window.camera_chosen.connect(self._camera_chosen)
+        window.file_chosen.connect(lambda path: self._camera_chosen(FILE_CAMERA_PREFIX + path))
+        window.microphone_chosen.connect(self._microphone_chosen)
+        self.refresh()
+
+    # -- devices --------------------------------------------------------------------------------
+
+    def list_devices(self) -> tuple[list[DeviceOption], list[DeviceOption]]:
+        from capture.devices import list_cameras, list_microphones
+
+        cameras = [DeviceOption(str(c.index), c.name) for c in list_cameras()]
+        microphones = [DeviceOption(m.name, m.name) for m in list_microphones()]
+        return cameras, microphones
+
+    def show_devices(self) -> None:
+        cameras, microphones = self.list_devices()
+        if self.camera_choice.isdigit() and not any(c.id == self.camera_choice for c in cameras):
+            self._camera = DeviceStatus("Camera", "missing", "No camera found. Connect one and press Start.")
+        self.window.set_devices(cameras, microphones, self.camera_choice, self.microphone_choice)
+        self.refresh()
+
+    def _camera_chosen(self, choice: str) -> None:
+        self.camera_choice = choice
+        if self._camera.state == "missing":
+            self._camera = DeviceStatus("Camera", "off")
+        self.refresh()
+
+    def _microphone_chosen(self, choice: str) -> None:
+        self.microphone_choice = choice
+
+    def prune_recordings(self) -> None:
+        """Delete recordings older than the retention setting, off the main thread."""
+        from app.session.retention import prune_sessions
+
+        days = self.settings.retention_days
+        if days > 0:
+            self._spawn(asyncio.to_thread(prune_sessions, self.settings.recording_folder, days))
+
+    # -- sessions -------------------------------------------------------------------------------
+
+    def refresh_credential(self) -> None:
+        """Read the key again (after Settings saved one). Not per status update: a keyring lookup
+        can be a D-Bus round trip, or even an unlock prompt."""
+        self._credential = self.key_store.credential()
+
+    def session_config(self) -> SessionConfig:
+        s = self.settings
+        width, height = s.frame_size
+        self.refresh_credential()
+        cloud = s.backend == "cloud" and self._credential is not None and not self.force_local
+        return SessionConfig(
+            source=self._source(),
+            microphone=MicSpec.parse(self.microphone_choice),
+            capture=CaptureFormat(width, height, float(s.fps)),
+            segment_s=s.segment_length_s,
+            codec=s.codec,
+            url=s.server_url if cloud else LOCAL,
+            include=s.include_flags,
+            record_root=s.recording_folder,
+            credential_in_subprotocol=s.credential_in_subprotocol,
+        )
+
+    def _source(self) -> SourceSpec:
+        if self.camera_choice == SYNTHETIC_CAMERA_ID:
+            return SourceSpec("synthetic")
+        if self.camera_choice.startswith(FILE_CAMERA_PREFIX):
+            return SourceSpec("file", path=Path(self.camera_choice.removeprefix(FILE_CAMERA_PREFIX)))
+        return SourceSpec("camera", camera_index=int(self.camera_choice))
+
+    def start(self) -> None:
+        if self.state != "idle":
+            return
+        self._starting = self._spawn(self._start())
+
+    def stop(self) -> None:
+        if self.state == "starting":
+            self._stop_after_start = True  # `_start` stops it as soon as it stands
+        elif self.state == "running":
+            self._spawn(self.stop_session())
+
+    async def close(self) -> None:
+        """The window closed: drain the session, then let the app end."""
+        if self._starting is not None and not self._starting.done():
+            self._stop_after_start = True
+            await asyncio.wait({self._starting})
+        await self.stop_session()
+        self.closed.set()
+
+    async def _start(self) -> None:
+        self._stop_after_start = False
+        config = self.session_config()
+        session = SessionController(config, credential=self._credential, versions=self.versions)
+        session.add_listener(self._on_event)
+        self.session = session
+        self._set_state("starting")
+        self._camera = DeviceStatus(_camera_name(config.source), "starting")
+        self._microphone = (
+            DeviceStatus("Microphone", "off", "No microphone: feedback comes from the picture only.")
+            if config.source.kind == "camera" and not config.microphone.enabled
+            else DeviceStatus(
+                _microphone_name(config), "starting" if config.source.kind == "camera" else "ok"
+            )
+        )
+        self.window.clear_frame()
+        try:
+            await session.start()
+        except (CaptureError, BackendUnavailable) as error:
+            log.warning("the session could not start: %s", error)
+            if isinstance(error, CaptureError) and error.source in ("camera", "file", "synthetic"):
+                self._camera = replace(self._camera, state="missing", message=str(error))
+            self.window.show_problem(str(error))
+            self.session = None
+            self._set_state("idle")
+            return
+        session.paused = self.paused
+        self._camera = replace(self._camera, state="ok", message="")
+        if self._microphone.state == "starting":  # else it reported itself missing meanwhile
+            self._microphone = replace(self._microphone, state="ok")
+        self._set_state("running")
+        if self._stop_after_start:
+            await self.stop_session()
+            return
+        self._frames.start(max(10, int(1000 / config.capture.fps)))
+        self._spawn(self._stop_when_ended(session))
+
+    async def _stop_when_ended(self, session: SessionController) -> None:
+        await session.ended.wait()
+        if session is self.session and self.state == "running":
+            log.info("the session ended by itself (%s)", session.end_reason)
+            await self.stop_session()
+
+    async def stop_session(self) -> None:
+        """Stop the running session: the last segment goes out, the uplink drains, the recording closes."""
+        session = self.session
+        if session is None or self.state == "idle":
+            return
+        if self.state == "stopping":  # already under way: wait for the same stop
+            await session.stop()
+            return
+        self._set_state("stopping")
+        self._frames.stop()
+        try:
+            summary = await session.stop()
+            log.info("session stopped: %s", summary.model_dump(exclude={"wall"}))
+        finally:
+            self.refresh()
+            self._camera = replace(self._camera, state="off", message="")
+            self._microphone = replace(self._microphone, state="off", message="")
+            self._set_state("idle")
+
+    def _pause(self, paused: bool) -> None:
+        self.paused = paused
+        if self.session is not None:
+            self.session.paused = paused
+        self.refresh()
+
+    # -- feeding the window -----------------------------------------------------------------------
+
+    def _show_frame(self) -> None:
+        if self.session is None:
+            return
+        frame = self.session.preview.take()
+        if frame is not None:
+            self.window.set_frame(frame.image)
+
+    def refresh(self) -> None:
+        session = self.session
+        if session is not None:
+            self.window.set_snapshot(session.timeline.snapshot(session.clock.now()))
+        self.window.set_status(self.status())
+
+    def status(self) -> PipelineStatus:
+        session = self.session
+        credential = self._credential
+        backend: Backend = "cloud" if session is not None and session.config.backend == "cloud" else "local"
+        if session is None and self.settings.backend == "cloud" and credential and not self.force_local:
+            backend = "cloud"
+        has_mic = self._microphone.state not in ("off", "missing")
+        return PipelineStatus(
+            backend=backend,
+            session_state=self.state,
+            paused=self.paused,
+            encoder_load=None if session is None else session.encoder_load(),
+            dropped_video_frames=0 if session is None else session.timeline.counts.dropped_video_frames,
+            audio_level_dbfs=session.level.peak_dbfs if session is not None and has_mic else None,
+            camera=self._camera,
+            microphone=self._microphone,
+            recording_folder=None
+            if session is None or session.recording_folder is None
+            else str(session.recording_folder),
+            api_key_configured=credential is not None,
+        )
+
+    def _set_state(self, state: SessionState) -> None:
+        self.state = state
+        if state == "idle":
+            self._snapshots.stop()
+        elif not self._snapshots.isActive():
+            self._snapshots.start()
+        self.refresh()
+
+    def _on_event(self, event: SessionEvent) -> None:
+        match event:
+            case CaptureProblem(source="camera" | "file" | "synthetic"):
+                self._camera = _device_after(self._camera, event)
+                if event.level == "warning":
+                    self.window.show_problem(event.message)
+            case CaptureProblem(source="microphone"):
+                self._microphone = _device_after(self._microphone, event)
+                if event.level == "warning":
+                    self.window.show_problem(event.message)
+            case CaptureProblem(level="warning" | "error"):
+                self.window.show_problem(event.message)
+            case ConnectionChanged(state="auth_rejected"):
+                self.window.show_problem(f"{event.detail} Open Settings to check your API key.")
+
+    def _spawn(self, coroutine: Awaitable[object]) -> asyncio.Future[object]:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Future[object]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            log.error("a session task failed", exc_info=error)
+            self.window.show_problem(f"Something went wrong: {error}. The details are in the log.")
+
+
+def _device_after(device: DeviceStatus, event: CaptureProblem) -> DeviceStatus:
+    if event.level == "error":
+        # A device that fails while starting was never there; one that fails later was lost.
+        state: DeviceState = "missing" if device.state == "starting" else "lost"
+        return replace(device, state=state, message=event.message)
+    if event.level == "info":
+        return replace(device, state="ok", message="")
+    return replace(device, message=event.message)
+
+
+def _camera_name(source: SourceSpec) -> str:
+    if source.kind == "synthetic":
+        return "Synthetic test signal"
+    if source.kind == "file" and source.path is not None:
+        return f"File: {source.path.name}"
+    return f"Camera {source.camera_index}"
+
+
+def _microphone_name(config: SessionConfig) -> str:
+    if config.source.has_own_audio:
+        return "Sound of the " + ("test signal" if config.source.kind == "synthetic" else "file")
+    return config.microphone.name or "Default microphone"

@@ -1,0 +1,95 @@
+"""The settings dialog's round trip: open it, test a connection on the loop, apply what was saved."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from app.desktop.controller import DesktopController
+from app.model.view_state import KeyChange
+from app.store.keystore import KeyStoreUnavailable
+from app.store.settings import Settings, save_settings
+from widgets.settings_dialog import SettingsDialog
+
+log = logging.getLogger(__name__)
+
+
+class SettingsFlow:
+    def __init__(self, controller: DesktopController) -> None:
+        self.controller = controller
+        self.dialog: SettingsDialog | None = None
+        self._probe: asyncio.Future[None] | None = None
+        window = controller.window
+        window.settings_requested.connect(lambda: self.open(on_key=False))
+        window.add_key_requested.connect(lambda: self.open(on_key=True))
+
+    def open(self, *, on_key: bool) -> SettingsDialog:
+        if self.dialog is not None:
+            self.dialog.raise_()
+            return self.dialog
+        cameras, microphones = self.controller.list_devices()
+        dialog = SettingsDialog(
+            self.controller.settings,
+            self.controller.key_store.view(),
+            cameras,
+            microphones,
+            self.controller.window,
+        )
+        dialog.connection_test_requested.connect(self._test)
+        dialog.save_requested.connect(self._save)
+        dialog.settings_saved.connect(self._apply)
+        dialog.finished.connect(self._closed)
+        if on_key:
+            dialog.open_on_key_field()
+        dialog.open()
+        self.dialog = dialog
+        return dialog
+
+    def _test(self, url: str, key: str) -> None:
+        if self._probe is not None and not self._probe.done():
+            return
+        self._probe = asyncio.ensure_future(self._run_probe(url, key))
+
+    async def _run_probe(self, url: str, key: str) -> None:
+        from app.uplink import probe
+
+        dialog = self.dialog
+        stored = self.controller.key_store.credential()
+        # An empty field means "the key I already saved".
+        credential = key or (stored.value if stored is not None else None)
+        result = await probe(url, credential, include=self.controller.settings.include_flags)
+        log.info("connection test: %s", "ok" if result.ok else f"failed ({result.error_id or result.status})")
+        if dialog is not None and dialog is self.dialog:
+            dialog.show_connection_result(result.ok, result.message, result.link)
+
+    def _save(self, settings: Settings, change: KeyChange) -> None:
+        dialog = self.dialog
+        if dialog is None:
+            return
+        try:
+            self.controller.key_store.apply(change)
+        except (ValueError, KeyStoreUnavailable) as error:
+            dialog.show_save_problem(str(error), about_key=True)
+            return
+        try:
+            save_settings(settings)
+        except OSError as error:
+            dialog.show_save_problem(
+                f"The settings could not be saved ({error.strerror}). Check the disk and try again.",
+                about_key=False,
+            )
+            return
+        dialog.close_saved(settings)
+
+    def _apply(self, settings: Settings) -> None:
+        controller = self.controller
+        controller.settings = settings
+        controller.refresh_credential()
+        controller.camera_choice = settings.camera
+        controller.microphone_choice = settings.microphone
+        controller.show_devices()
+
+    def _closed(self) -> None:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = None

@@ -1,0 +1,168 @@
+"""Session events: what happened, stamped in session time and wall time.
+
+One stream of these models feeds everything downstream of capture: the recorder appends them
+to `events.jsonl`, `stream --events` prints them, the timeline derives the UI state from them,
+and a review rebuilds the same timeline from the file. They are pydantic models because they
+cross a boundary (disk, stdout); `parse_event` reads one line back.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from app.model.wire_v0 import ConversationQuality, EngagementWindow, Signal
+
+
+def wall_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    t: float
+    """Session time (seconds since Start) when the event happened."""
+    wall: datetime = Field(default_factory=wall_now)
+
+
+class SegmentClosed(Event):
+    kind: Literal["segment_closed"] = "segment_closed"
+    index: int
+    t0: float
+    t1: float
+    bytes: int
+    video_frames: int
+    audio_samples: int
+    dropped_video_frames: int = 0
+    dropped_audio_chunks: int = 0
+
+
+class SegmentSent(Event):
+    kind: Literal["segment_sent"] = "segment_sent"
+    index: int
+    connection: int
+    """1 for the first connection of the session, 2 after the first reconnection, …"""
+    server_segment: int
+    """The number the server gives this frame: 1, 2, 3, … per connection."""
+    bytes: int
+
+
+class ServerMessageReceived(Event):
+    kind: Literal["server_message"] = "server_message"
+    connection: int
+    message: Any
+    """The frame as received: its JSON value when it parses, else the text itself."""
+
+
+class ResultReceived(Event):
+    """A result, its times already on the session clock."""
+
+    kind: Literal["result"] = "result"
+    index: int
+    t0: float
+    t1: float
+    engagement: list[EngagementWindow] = Field(default_factory=list)
+    signals: list[Signal] = Field(default_factory=list)
+    quality: ConversationQuality | None = None
+
+
+class SegmentCompleted(Event):
+    kind: Literal["segment_completed"] = "segment_completed"
+    index: int
+    latency_s: float
+    """From the last byte sent to `completed` received."""
+
+
+class SegmentError(Event):
+    kind: Literal["segment_error"] = "segment_error"
+    index: int | None
+    connection: int
+    error_id: str | None = None
+    message: str
+    link: str | None = None
+    correlation_id: str | None = None
+
+
+SkipReason = Literal["stale", "paused", "out_of_limits", "not_sent"]
+
+
+class SegmentSkipped(Event):
+    kind: Literal["segment_skipped"] = "segment_skipped"
+    index: int
+    reason: SkipReason
+    detail: str = ""
+
+
+ConnectionState = Literal[
+    "connecting", "connected", "lost", "reconnecting", "auth_rejected", "failed", "closed"
+]
+
+
+class ConnectionChanged(Event):
+    kind: Literal["connection"] = "connection"
+    connection: int
+    state: ConnectionState
+    correlation_id: str | None = None
+    detail: str = ""
+    retry_in_s: float | None = None
+
+
+class MessageUnparsed(Event):
+    kind: Literal["unparsed"] = "unparsed"
+    connection: int
+    reason: str
+    preview: str
+
+
+class CaptureProblem(Event):
+    """A source or the encoder reports something the user should know (a device lost, silence)."""
+
+    kind: Literal["capture"] = "capture"
+    source: str
+    level: Literal["info", "warning", "error"]
+    message: str
+
+
+class SessionSummary(Event):
+    kind: Literal["summary"] = "summary"
+    closed: int
+    sent: int
+    completed: int
+    errored: int
+    skipped: int
+    reconnects: int
+    unparsed: int = 0
+    dropped_video_frames: int = 0
+    dropped_audio_chunks: int = 0
+    unsent_tail_s: float = 0.0
+    """Media captured after the last full segment, too short (under 3 s) to be sent; not recorded."""
+
+
+SessionEvent = Annotated[
+    SegmentClosed
+    | SegmentSent
+    | ServerMessageReceived
+    | ResultReceived
+    | SegmentCompleted
+    | SegmentError
+    | SegmentSkipped
+    | ConnectionChanged
+    | MessageUnparsed
+    | CaptureProblem
+    | SessionSummary,
+    Field(discriminator="kind"),
+]
+_session_event = TypeAdapter(SessionEvent)
+
+
+def parse_event(line: str | bytes) -> SessionEvent:
+    """One line of `events.jsonl` back into its model; raises pydantic's ValidationError."""
+    return _session_event.validate_json(line)
+
+
+def event_json(event: Event) -> str:
+    """One line of JSON Lines for `event`, without the trailing newline."""
+    return event.model_dump_json()

@@ -1,0 +1,284 @@
+"""`SessionTimeline`: every result of a session in session time, and what the UI shows from it.
+
+Pure Python. It is fed the same `SessionEvent` stream the recorder writes, so a live session and
+a review of `events.jsonl` derive the same state. `snapshot(now)` returns plain frozen
+dataclasses that the widgets render without knowing anything of sockets or JSON.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
+
+from app.model.events import (
+    CaptureProblem,
+    ConnectionChanged,
+    ConnectionState,
+    MessageUnparsed,
+    ResultReceived,
+    SegmentClosed,
+    SegmentCompleted,
+    SegmentError,
+    SegmentSent,
+    SegmentSkipped,
+    SessionEvent,
+)
+from app.model.vocabulary import PROBABILITY_RANK, SIGNAL_MEANINGS, EngagementState, Probability
+from app.model.wire_v0 import EngagementWindow, QualityScores, QualityWindow, Signal
+
+FADE_START_S = 15.0
+"""A signal older than this (session time since its window ended) starts fading."""
+FADE_END_S = 60.0
+FADED_OPACITY = 0.25
+RECENT_SIGNALS = 50
+UPLOAD_RATE_WINDOW_S = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class EngagementNow:
+    state: EngagementState
+    start: float
+    end: float
+    age_s: float
+    """How long ago (session time) the window this state refers to ended."""
+
+
+@dataclass(frozen=True, slots=True)
+class Gauge:
+    type: str
+    probability: Probability | None
+    rationale: str
+    meaning: str
+    start: float
+    end: float
+    age_s: float
+    opacity: float
+    """1.0 while fresh, fading towards `FADED_OPACITY` as the reading ages."""
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    closed: int = 0
+    sent: int = 0
+    completed: int = 0
+    errored: int = 0
+    skipped: int = 0
+    unparsed: int = 0
+    reconnects: int = 0
+    dropped_video_frames: int = 0
+    dropped_audio_chunks: int = 0
+
+    @property
+    def in_flight(self) -> int:
+        return max(0, self.sent - self.completed - self.errored)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """The latest thing that went wrong, as the user should read it."""
+
+    t: float
+    source: str
+    message: str
+    error_id: str | None = None
+    link: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionNow:
+    state: ConnectionState
+    connection: int
+    correlation_id: str | None
+    retry_in_s: float | None
+    """Seconds left before the next reconnection attempt, while one is pending."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineSnapshot:
+    now: float
+    engagement: EngagementNow | None
+    gauges: list[Gauge]
+    """One per signal type seen in the session, strongest and freshest first."""
+    quality_overall: QualityScores | None
+    quality_series: list[QualityWindow]
+    engagement_history: list[EngagementWindow]
+    recent_signals: list[Signal]
+    """The latest signals, newest first."""
+    counts: Counts
+    connection: ConnectionNow | None
+    problem: Problem | None
+    last_result_age_s: float | None
+    """Session seconds since the latest result arrived; None while waiting for the first."""
+    last_latency_s: float | None
+    upload_rate_bps: float
+
+
+@dataclass
+class SessionTimeline:
+    results: list[ResultReceived] = field(default_factory=list)
+    _engagement: list[EngagementWindow] = field(default_factory=list)
+    _latest_signal: dict[str, Signal] = field(default_factory=dict)
+    _signals: list[Signal] = field(default_factory=list)
+    _quality_series: list[QualityWindow] = field(default_factory=list)
+    _quality_overall: QualityScores | None = None
+    _sent: set[int] = field(default_factory=set)
+    _completed: set[int] = field(default_factory=set)
+    _errored: set[int] = field(default_factory=set)
+    _skipped: set[int] = field(default_factory=set)
+    _counts: Counts = field(default_factory=Counts)
+    _connection: ConnectionChanged | None = None
+    _problem: Problem | None = None
+    _last_result_at: float | None = None
+    _last_latency_s: float | None = None
+    _uploads: list[tuple[float, int]] = field(default_factory=list)
+
+    def apply(self, event: SessionEvent) -> None:
+        match event:
+            case ResultReceived():
+                self._apply_result(event)
+            case SegmentClosed():
+                self._bump(
+                    closed=self._counts.closed + 1,
+                    dropped_video_frames=self._counts.dropped_video_frames + event.dropped_video_frames,
+                    dropped_audio_chunks=self._counts.dropped_audio_chunks + event.dropped_audio_chunks,
+                )
+            case SegmentSent():
+                self._sent.add(event.index)
+                self._uploads.append((event.t, event.bytes))
+                self._bump(sent=len(self._sent))
+            case SegmentCompleted():
+                self._completed.add(event.index)
+                self._last_latency_s = event.latency_s
+                self._bump(completed=len(self._completed))
+            case SegmentError():
+                if event.index is not None:
+                    self._errored.add(event.index)
+                    self._bump(errored=len(self._errored))
+                self._problem = Problem(event.t, "server", event.message, event.error_id, event.link)
+            case SegmentSkipped():
+                self._skipped.add(event.index)
+                self._bump(skipped=len(self._skipped))
+            case ConnectionChanged():
+                self._apply_connection(event)
+            case MessageUnparsed():
+                self._bump(unparsed=self._counts.unparsed + 1)
+            case CaptureProblem() if event.level == "error":
+                self._problem = Problem(event.t, event.source, event.message)
+
+    @property
+    def counts(self) -> Counts:
+        return self._counts
+
+    def snapshot(self, now: float) -> TimelineSnapshot:
+        engagement = None
+        if self._engagement:
+            latest = self._engagement[-1]
+            engagement = EngagementNow(latest.state, latest.start, latest.end, max(0.0, now - latest.end))
+        connection = None
+        if self._connection is not None:
+            c = self._connection
+            retry = None if c.retry_in_s is None else max(0.0, c.retry_in_s - (now - c.t))
+            connection = ConnectionNow(c.state, c.connection, c.correlation_id, retry)
+        return TimelineSnapshot(
+            now=now,
+            engagement=engagement,
+            gauges=self._gauges(now),
+            quality_overall=self._quality_overall,
+            quality_series=list(self._quality_series),
+            engagement_history=list(self._engagement),
+            recent_signals=self._signals[-RECENT_SIGNALS:][::-1],
+            counts=self._counts,
+            connection=connection,
+            problem=self._problem,
+            last_result_age_s=None if self._last_result_at is None else max(0.0, now - self._last_result_at),
+            last_latency_s=self._last_latency_s,
+            upload_rate_bps=self._upload_rate_bps(now),
+        )
+
+    def _apply_result(self, event: ResultReceived) -> None:
+        self._last_result_at = event.t
+        if any(known.index == event.index for known in self.results):
+            # A segment re-sent after a reconnection can be answered twice: the later answer wins.
+            self.results = [known for known in self.results if known.index != event.index]
+            self.results.append(event)
+            self._rebuild_results()
+            return
+        self.results.append(event)
+        self._add_result(event)
+
+    def _rebuild_results(self) -> None:
+        self._engagement.clear()
+        self._signals.clear()
+        self._latest_signal.clear()
+        self._quality_series.clear()
+        self._quality_overall = None
+        for result in self.results:
+            self._add_result(result)
+
+    def _add_result(self, event: ResultReceived) -> None:
+        for window in event.engagement:
+            _insert_sorted(self._engagement, window)
+        for signal in event.signals:
+            _insert_sorted(self._signals, signal)
+            known = self._latest_signal.get(signal.type)
+            if known is None or (signal.end, PROBABILITY_RANK[signal.probability]) >= (
+                known.end,
+                PROBABILITY_RANK[known.probability],
+            ):
+                self._latest_signal[signal.type] = signal
+        if event.quality is not None:
+            if event.quality.overall is not None:
+                self._quality_overall = event.quality.overall
+            for quality in event.quality.timeline:
+                _insert_sorted(self._quality_series, quality)
+
+    def _apply_connection(self, event: ConnectionChanged) -> None:
+        # A reconnection is a connection opened after the first; retries that never got through
+        # are attempts, not reconnections.
+        if event.state == "connected" and event.connection > 1:
+            self._bump(reconnects=self._counts.reconnects + 1)
+        self._connection = event
+        if event.state in ("auth_rejected", "failed", "lost"):
+            self._problem = Problem(event.t, "connection", event.detail or event.state)
+
+    def _gauges(self, now: float) -> list[Gauge]:
+        gauges = [
+            Gauge(
+                type=s.type,
+                probability=s.probability,
+                rationale=s.rationale or "",
+                meaning=SIGNAL_MEANINGS.get(s.type, ""),
+                start=s.start,
+                end=s.end,
+                age_s=max(0.0, now - s.end),
+                opacity=_opacity(now - s.end),
+            )
+            for s in self._latest_signal.values()
+        ]
+        gauges.sort(key=lambda g: (g.opacity < 1.0, -PROBABILITY_RANK[g.probability], g.age_s, g.type))
+        return gauges
+
+    def _upload_rate_bps(self, now: float) -> float:
+        since = now - UPLOAD_RATE_WINDOW_S
+        sent = sum(size for t, size in self._uploads if since < t <= now)
+        return 8.0 * sent / UPLOAD_RATE_WINDOW_S
+
+    def _bump(self, **changes: int) -> None:
+        self._counts = replace(self._counts, **changes)
+
+
+def _opacity(age_s: float) -> float:
+    if age_s <= FADE_START_S:
+        return 1.0
+    if age_s >= FADE_END_S:
+        return FADED_OPACITY
+    progress = (age_s - FADE_START_S) / (FADE_END_S - FADE_START_S)
+    return 1.0 - progress * (1.0 - FADED_OPACITY)
+
+
+_W = TypeVar("_W", Signal, EngagementWindow, QualityWindow)
+
+
+def _insert_sorted(items: list[_W], item: _W) -> None:
+    bisect.insort(items, item, key=lambda w: (w.start, w.end))

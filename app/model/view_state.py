@@ -1,0 +1,79 @@
+"""What the main window shows beyond the timeline: the pipeline's own state.
+
+Plain frozen dataclasses, no Qt. The controller builds a fresh `PipelineStatus` on the main
+thread whenever something changes and hands it to `MainWindow.set_status`; the widgets only
+render it. Device pickers get their entries as `DeviceOption`s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Backend = Literal["cloud", "local"]
+SessionState = Literal["idle", "starting", "running", "stopping"]
+DeviceState = Literal["ok", "starting", "missing", "lost", "off"]
+
+SYNTHETIC_CAMERA_ID = "synthetic"
+"""The camera picker's id for the built-in synthetic test signal."""
+FILE_CAMERA_PREFIX = "file:"
+"""The camera picker's id for a video file is this prefix and the file's path."""
+DEFAULT_MICROPHONE_ID = "default"
+NO_MICROPHONE_ID = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceOption:
+    """One entry of a device picker: `id` is what the controller understands, `name` what the user reads."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceStatus:
+    name: str
+    state: DeviceState = "ok"
+    message: str = ""
+    """A short sentence for the user when `state` is not ok: what happened and what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineStatus:
+    backend: Backend = "local"
+    session_state: SessionState = "idle"
+    paused: bool = False
+    """Sending is paused: capture may go on, but nothing leaves the machine."""
+    encoder_load: float | None = None
+    """Encoding wall time per second of media (1.0: the encoder only just keeps up); None before
+    the first segment closes."""
+    dropped_video_frames: int = 0
+    """Frames dropped at the encoder's full queue so far this session."""
+    audio_level_dbfs: float | None = None
+    """The microphone's recent peak level; None without a microphone."""
+    camera: DeviceStatus = DeviceStatus("Camera", "off")
+    microphone: DeviceStatus = DeviceStatus("Microphone", "off")
+    recording_folder: str | None = None
+    api_key_configured: bool = False
+    """An Interhuman API key is available (keyring or environment); without one the app runs on
+    Local analysis and the window offers to add a key."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeyStoreView:
+    """What the settings dialog says about the API key, read from the controller's key store."""
+
+    origin: Literal["environment", "keyring"] | None
+    """Where the key in use comes from; None without one."""
+    keyring_available: bool
+    keyring_name: str
+    env_var: str
+    """The environment variable that takes precedence over the keyring."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeyChange:
+    """What the user did to the key in Settings: typed a new one, or asked to remove the saved one."""
+
+    new_key: str = ""
+    remove_saved: bool = False

@@ -1,0 +1,1 @@
+"""Process plumbing: logging, the qasync loop and its shutdown, Qt's messages, library versions."""

@@ -1,0 +1,1 @@
+"""One session from Start to Stop: controller, config, sources, the thread hop, recorder, manifest."""

@@ -1,0 +1,37 @@
+"""What a session is asked to do: sources, format, segment length, backend, recording."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from app.model.source_spec import CaptureFormat, MicSpec, SourceSpec
+
+LOCAL = "local"
+
+EndReason = Literal["stopped", "source_finished", "duration", "uplink_failed"]
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    source: SourceSpec = field(default_factory=lambda: SourceSpec("camera"))
+    microphone: MicSpec = field(default_factory=lambda: MicSpec(None))
+    capture: CaptureFormat = field(default_factory=CaptureFormat)
+    segment_s: float = 4.0
+    codec: str = "vp8"
+    realtime: bool = True
+    duration_s: float | None = None
+    url: str = LOCAL
+    """The server's URL, or `LOCAL` for the embedded local analyzer."""
+    include: tuple[str, ...] = ()
+    record_dir: Path | None = None
+    """A folder for this session's recording; None for a new folder under `record_root`."""
+    record_root: Path | None = None
+    """Where new session folders go; None for the platform data directory."""
+    credential_in_subprotocol: bool = False
+    connect_attempts: int | None = None
+
+    @property
+    def backend(self) -> Literal["local", "cloud"]:
+        return "local" if self.url == LOCAL else "cloud"

@@ -1,0 +1,377 @@
+"""`SessionController`: one session from Start to Stop: capture → encoder → recorder + uplink → timeline.
+
+It runs on the asyncio loop (qasync's, on the Qt main thread, in the app and in `stream`) and
+knows nothing of widgets. Work that may block (opening a camera, joining threads, flushing the
+encoder) goes through `asyncio.to_thread`; whatever the worker threads report reaches the loop
+through `call_soon_threadsafe`. Everything that happens becomes a `SessionEvent`, handed to the
+recorder, the timeline and the listeners, in that order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.model.error_codes import classify_error
+from app.model.events import (
+    CaptureProblem,
+    SegmentClosed,
+    SegmentError,
+    SegmentSkipped,
+    SessionEvent,
+    SessionSummary,
+)
+from app.model.timeline import SessionTimeline
+from app.model.versions import LibraryVersions
+from app.session.config import EndReason, SessionConfig
+from app.session.source_building import build_microphone, build_video_source
+from app.session.source_news import SourceNews
+from app.session.thread_hop import on_loop
+from app.store.keystore import Credential
+from capture.fanout import AudioLevel, FanOut, LatestFrame
+from capture.input_check import MESSAGES, Condition, InputCheck
+from capture.media import CaptureError, CaptureSource, Segment, SessionClock
+
+if TYPE_CHECKING:
+    # The session imports these when it first needs them; here they are only types.
+    from app.analyzer.embedded import EmbeddedAnalyzer
+    from app.session.manifest import SessionManifest
+    from app.session.recorder import SessionRecorder
+    from app.uplink import Uplink
+    from app.uplink.failures import UplinkFailure
+    from capture.encoder import SegmentEncoder
+
+log = logging.getLogger(__name__)
+
+
+class SessionController:
+    def __init__(
+        self, config: SessionConfig, *, credential: Credential | None, versions: LibraryVersions
+    ) -> None:
+        """`versions` go into `session.json`: the caller reads them, as only it may import Qt."""
+        self.config = config
+        self.versions = versions
+        self.session_id = str(uuid.uuid4())
+        self.timeline = SessionTimeline()
+        self.preview = LatestFrame()
+        self.level = AudioLevel()
+        self.clock = SessionClock()
+        self.end_reason: EndReason | None = None
+        self.ended = asyncio.Event()
+        self.recording_folder: Path | None = None
+        self._credential = credential
+        self._listeners: list[Callable[[SessionEvent], None]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sources: list[CaptureSource] = []
+        self._encoder: SegmentEncoder | None = None
+        self._uplink: Uplink | None = None
+        self._recorder: SessionRecorder | None = None
+        self._analyzer: EmbeddedAnalyzer | None = None
+        self._duration_timer: asyncio.TimerHandle | None = None
+        self._uplink_watch: asyncio.Future[None] | None = None
+        self._stopped: asyncio.Future[SessionSummary] | None = None
+
+    # -- listening -------------------------------------------------------------------------------
+
+    def add_listener(self, listener: Callable[[SessionEvent], None]) -> None:
+        """`listener` gets every event, on the loop thread, after the recorder and the timeline."""
+        self._listeners.append(listener)
+
+    def emit(self, event: SessionEvent) -> None:
+        if self._recorder is not None:
+            self._recorder.record(event)
+        self.timeline.apply(event)
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("a session listener failed on %s", event.kind)
+
+    # -- start and stop --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start capture first, then the backend and the uplink.
+
+        Raises `CaptureError` if the picture cannot be captured and `BackendUnavailable` if the
+        local analyzer cannot start; everything started is undone then, and a recording folder
+        this session created holds nothing worth keeping, so it goes too.
+        """
+        from app.session.recorder import SessionRecorder
+        from app.session.recording_folder import default_session_folder
+
+        self._loop = asyncio.get_running_loop()
+        config = self.config
+        folder = config.record_dir or default_session_folder(self.session_id, root=config.record_root)
+        self._recorder = SessionRecorder(
+            folder,
+            self._manifest(config.url),
+            on_problem=self._from_thread(lambda message: self._warn("recording", message)),
+        )
+        self._recorder.open()
+        self.recording_folder = folder
+        self.clock = SessionClock()
+        try:
+            await self._start_capture()
+            url, key = await self._start_backend()
+        except (CaptureError, BackendUnavailable) as error:
+            self.emit(
+                CaptureProblem(
+                    t=self.clock.now(), source=_source_of(error), level="error", message=str(error)
+                )
+            )
+            await self.stop()
+            if config.record_dir is None:
+                await asyncio.to_thread(shutil.rmtree, folder, True)
+                self.recording_folder = None
+            raise
+        self._start_uplink(url, key)
+        if config.duration_s is not None and config.source.kind == "camera":
+            self._duration_timer = self._loop.call_later(config.duration_s, self._end, "duration")
+        log.info("session %s started: %s → %s", self.session_id, config.source, config.backend)
+
+    async def stop(self) -> SessionSummary:
+        """Stop capture, send the last segment, drain the uplink, close the recording. Idempotent."""
+        if self._stopped is None:
+            self._stopped = asyncio.ensure_future(self._stop())
+        return await asyncio.shield(self._stopped)
+
+    async def _stop(self) -> SessionSummary:
+        if self._duration_timer is not None:
+            self._duration_timer.cancel()
+        if self._uplink_watch is not None:
+            self._uplink_watch.cancel()
+        for source in reversed(self._sources):
+            await asyncio.to_thread(source.stop)
+        unsent_tail_s = 0.0
+        if self._encoder is not None:
+            stats = await asyncio.to_thread(self._encoder.stop)
+            log.info("encoder stopped: %s", stats)
+            unsent_tail_s = stats.short_tail_s
+        if self._uplink is not None:
+            await self._uplink.stop()
+        summary = self._summary(unsent_tail_s)
+        self.emit(summary)
+        if self._recorder is not None:
+            await asyncio.to_thread(self._recorder.close, summary)
+        if self._analyzer is not None:
+            await asyncio.to_thread(self._analyzer.stop)
+        self._end("stopped")
+        return summary
+
+    def encoder_load(self) -> float | None:
+        """Encoding wall time per media second so far (1.0: only just keeping up); None before a segment."""
+        if self._encoder is None:
+            return None
+        stats = self._encoder.stats()
+        return stats.encode_load_avg if stats.segments_emitted else None
+
+    @property
+    def uplink_failure(self) -> UplinkFailure | None:
+        """Why the uplink gave up (`AuthRejected`, `ConnectFailed`, …), or None."""
+        return None if self._uplink is None else self._uplink.failure
+
+    @property
+    def paused(self) -> bool:
+        return self._uplink is not None and self._uplink.paused
+
+    @paused.setter
+    def paused(self, value: bool) -> None:
+        if self._uplink is not None:
+            self._uplink.paused = value
+
+    # -- internals -------------------------------------------------------------------------------
+
+    async def _start_capture(self) -> None:
+        config = self.config
+        video = build_video_source(
+            config.source, config.capture, realtime=config.realtime, duration_s=config.duration_s
+        )
+        sink = self._start_microphone_and_encoder()
+        await asyncio.to_thread(video.start, self.clock, sink)
+        self._sources.append(video)
+
+    async def _start_backend(self) -> tuple[str, str | None]:
+        """The URL to stream to and the credential to send. Segments wait in the encoder meanwhile:
+        the first closes seconds after capture starts."""
+        if self.config.backend == "cloud":
+            return self.config.url, None if self._credential is None else self._credential.value
+        from app.analyzer.embedded import AnalyzerStartError, EmbeddedAnalyzer
+
+        # A key of its own keeps other local programs off the embedded server.
+        key = secrets.token_urlsafe(24)
+        self._analyzer = EmbeddedAnalyzer(key=key)
+        try:
+            url = await asyncio.to_thread(self._analyzer.start)
+        except AnalyzerStartError as error:
+            raise BackendUnavailable(f"Local analysis could not start: {error}") from error
+        return url, key
+
+    def _start_uplink(self, url: str, key: str | None) -> None:
+        from app.uplink import Uplink, UplinkConfig
+
+        config = self.config
+        self._uplink = Uplink(
+            UplinkConfig(
+                url=url,
+                include=config.include,
+                credential_in_subprotocol=config.credential_in_subprotocol,
+                connect_attempts=config.connect_attempts,
+            ),
+            credential=key,
+            session_id=self.session_id,
+            clock=self.clock,
+            on_event=self._uplink_event,
+        )
+        self._uplink.start()
+        self._uplink_watch = asyncio.ensure_future(self._watch_uplink(self._uplink))
+
+    def _start_microphone_and_encoder(self) -> FanOut:
+        """Start the microphone if the session has one, then the encoder, knowing whether sound comes.
+
+        The encoder is built before the microphone starts so that no early chunk is lost, and
+        built again, without sound, if the microphone then fails (nothing reached it by then).
+        """
+        config = self.config
+        microphone = None
+        if not config.source.has_own_audio and config.microphone.enabled:
+            microphone = build_microphone(config.microphone)
+        sink = self._build_encoder(has_audio=microphone is not None or config.source.has_own_audio)
+        if microphone is not None:
+            try:
+                microphone.start(self.clock, sink)
+                self._sources.append(microphone)
+            except CaptureError as error:
+                log.info("microphone: %s", error)
+                self.emit(
+                    CaptureProblem(t=self.clock.now(), source="microphone", level="error", message=str(error))
+                )
+                sink = self._build_encoder(has_audio=False)
+        assert self._encoder is not None
+        self._encoder.start()
+        return sink
+
+    def _build_encoder(self, *, has_audio: bool) -> FanOut:
+        from capture.encoder import EncoderConfig, SegmentEncoder
+
+        config = self.config
+        self._encoder = SegmentEncoder(
+            EncoderConfig(
+                segment_s=config.segment_s,
+                codec=config.codec,
+                width=config.capture.width,
+                height=config.capture.height,
+                fps=config.capture.fps,
+                has_audio_input=has_audio,
+                block_when_full=not config.realtime,
+            ),
+            on_segment=self._from_thread(self._segment_closed),
+            on_error=self._from_thread(self._encoder_error),
+        )
+        check = InputCheck(self._from_thread(self._input_changed), check_audio=has_audio)
+        return FanOut(
+            [self._encoder, check], observer=self._source_news(), preview=self.preview, level=self.level
+        )
+
+    def _source_news(self) -> SourceNews:
+        assert self._loop is not None
+        return SourceNews(self._loop, self.clock, self.emit, self._source_finished)
+
+    def _manifest(self, url: str) -> SessionManifest:
+        from app.session.manifest import build_manifest
+
+        return build_manifest(self.session_id, self.config, url, self.versions)
+
+    def _from_thread(self, callback: Callable[..., None]) -> Callable[..., None]:
+        assert self._loop is not None
+        return on_loop(self._loop, callback)
+
+    def _source_finished(self, source: str) -> None:
+        log.info("%s finished", source)
+        self._end("source_finished")
+
+    def _segment_closed(self, segment: Segment) -> None:
+        self.emit(
+            SegmentClosed(
+                t=self.clock.now(),
+                index=segment.index,
+                t0=segment.t0,
+                t1=segment.t1,
+                bytes=segment.size_bytes,
+                video_frames=segment.video_frames,
+                audio_samples=segment.audio_samples,
+                dropped_video_frames=segment.dropped_video_frames,
+                dropped_audio_chunks=segment.dropped_audio_chunks,
+            )
+        )
+        assert self._recorder is not None
+        self._recorder.write_segment(segment)
+        if self._uplink is not None:
+            self._uplink.submit(segment)
+        else:  # the backend failed to start and the session is stopping
+            self.emit(
+                SegmentSkipped(
+                    t=self.clock.now(),
+                    index=segment.index,
+                    reason="not_sent",
+                    detail="no server to send it to",
+                )
+            )
+
+    def _uplink_event(self, event: SessionEvent) -> None:
+        self.emit(event)
+        too_large = isinstance(event, SegmentError) and classify_error(event.error_id) == "too_large"
+        if too_large and self._encoder is not None:
+            self._encoder.lower_bitrate()
+
+    async def _watch_uplink(self, uplink: Uplink) -> None:
+        failure = await uplink.wait_failed()
+        log.info("the session ends: the uplink gave up (%s)", failure)
+        self._end("uplink_failed")
+
+    def _encoder_error(self, error: Exception) -> None:
+        self._warn(
+            "encoder", f"A segment could not be encoded ({type(error).__name__}); the session goes on."
+        )
+
+    def _input_changed(self, condition: Condition, active: bool) -> None:
+        source = "microphone" if condition == "silent" else "camera"
+        if active:
+            self._warn(source, MESSAGES[condition])
+        else:
+            self.emit(
+                CaptureProblem(
+                    t=self.clock.now(), source=source, level="info", message=f"The {source} looks fine again."
+                )
+            )
+
+    def _warn(self, source: str, message: str) -> None:
+        # The event is how the user hears of it (window, progress lines); the log keeps a copy.
+        log.info("%s: %s", source, message)
+        self.emit(CaptureProblem(t=self.clock.now(), source=source, level="warning", message=message))
+
+    def _end(self, reason: EndReason) -> None:
+        if self.end_reason is None:
+            self.end_reason = reason
+        self.ended.set()
+
+    def _summary(self, unsent_tail_s: float) -> SessionSummary:
+        return SessionSummary(
+            t=self.clock.now(), unsent_tail_s=round(unsent_tail_s, 3), **asdict(self.timeline.counts)
+        )
+
+
+class BackendUnavailable(Exception):
+    """The analysis backend cannot be reached at all at start (the local analyzer did not start)."""
+
+
+def _source_of(error: Exception) -> str:
+    if isinstance(error, CaptureError):
+        return error.source or "capture"
+    return "analysis"

@@ -1,0 +1,202 @@
+"""`SessionRecorder`: a session's folder on disk — its segments, `events.jsonl` and `session.json`.
+
+Every write happens on the recorder's own thread, fed through a bounded queue, so neither the Qt
+thread nor the asyncio loop ever waits for the disk. Each event is appended and flushed as it
+comes and each segment lands under its final name only once complete, so a crash loses at most
+the segment being written. A full disk or an unwritable folder stops the recording, never the
+session: the problem is reported once (log and `on_problem`) and later writes are dropped.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from app.model.events import Event, SessionSummary, event_json, wall_now
+from app.session.manifest import SessionManifest
+from app.session.recording_folder import (
+    EVENTS_FILE,
+    MANIFEST_FILE,
+    SEGMENTS_DIR,
+    holds_recording,
+    segment_path,
+)
+from capture.media import Segment
+
+log = logging.getLogger(__name__)
+
+MAX_PENDING_JOBS = 10_000
+MAX_PENDING_BYTES = 256 * 1024 * 1024
+"""Segment bytes waiting for the disk; beyond this the disk is too slow and segments are dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    run: Callable[[], None]
+    data: bool = True
+    """An event or a segment: counted as dropped when it cannot be written."""
+
+
+class SessionRecorder:
+    def __init__(
+        self,
+        folder: Path,
+        manifest: SessionManifest,
+        *,
+        on_problem: Callable[[str], None] | None = None,
+    ) -> None:
+        """`on_problem` gets one short sentence for the user, on the recorder's thread, at most once."""
+        self.folder = folder
+        self.manifest = manifest
+        self.problem: str | None = None
+        self.dropped = 0
+        """Events and segments not written: after a problem, or while the disk could not keep up."""
+        self._on_problem = on_problem
+        self._jobs: queue.Queue[_Job | None] = queue.Queue(MAX_PENDING_JOBS)
+        self._pending_bytes = 0
+        self._lock = threading.Lock()
+        self._events: IO[str] | None = None
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def open(self) -> None:
+        """Start the writer thread; the folder, `session.json` and `events.jsonl` are made on it."""
+        if self._thread is not None:
+            raise RuntimeError("a recorder opens once")
+        self._thread = threading.Thread(target=self._work, name="session-recorder", daemon=True)
+        self._thread.start()
+        self._put(_Job(self._create, data=False))
+
+    def record(self, event: Event) -> None:
+        """Append `event` to `events.jsonl`. Never blocks."""
+        self._put(_Job(lambda: self._append(event)))
+
+    def write_segment(self, segment: Segment) -> None:
+        """Write `segment` to `segments/NNNNNN.webm`. Never blocks."""
+        with self._lock:
+            if self.problem is not None:
+                self.dropped += 1
+                return
+            if self._pending_bytes + segment.size_bytes > MAX_PENDING_BYTES:
+                self._overflow(f"segment {segment.index}")
+                return
+            self._pending_bytes += segment.size_bytes
+        self._put(_Job(lambda: self._save(segment)), size=segment.size_bytes)
+
+    def wait_idle(self, timeout_s: float = 10.0) -> bool:
+        """Whether everything handed over so far reached the disk (or was given up) within `timeout_s`."""
+        done = self._jobs.all_tasks_done
+        with done:
+            return done.wait_for(lambda: self._jobs.unfinished_tasks == 0, timeout_s)
+
+    def close(self, summary: SessionSummary | None = None) -> None:
+        """Write what is queued, finish `session.json` with the end time and `summary`, and stop the
+        thread. Blocks until then: call it from a worker thread (`asyncio.to_thread`)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._thread is None:
+            return
+        self._jobs.put(_Job(lambda: self._finish(summary), data=False))
+        self._jobs.put(None)
+        self._thread.join()
+
+    # -- the writer thread -----------------------------------------------------------------
+
+    def _put(self, job: _Job, *, size: int = 0) -> None:
+        if self._closed:
+            log.debug("recorder closed: a late write is dropped")
+            return
+        try:
+            self._jobs.put_nowait(job)
+        except queue.Full:
+            with self._lock:
+                self._pending_bytes -= size
+                self._overflow("an event")
+
+    def _overflow(self, what: str) -> None:
+        """Count a write the disk could not keep up with; called with the lock held."""
+        self.dropped += 1
+        if self.dropped == 1:
+            log.warning("the disk cannot keep up: %s and later items may be missing from the recording", what)
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                if job is None:
+                    break
+                if self.problem is None:
+                    job.run()
+                elif job.data:
+                    with self._lock:
+                        self.dropped += 1
+            except OSError as error:
+                self._stop_recording(error)
+            finally:
+                self._jobs.task_done()
+        if self._events is not None:
+            self._events.close()
+
+    def _create(self) -> None:
+        if holds_recording(self.folder):
+            raise FileExistsError(errno.EEXIST, "it already holds a recording")
+        (self.folder / SEGMENTS_DIR).mkdir(parents=True, exist_ok=True)
+        self._write_manifest()
+        self._events = open(self.folder / EVENTS_FILE, "a", encoding="utf-8")  # noqa: SIM115 - kept open
+
+    def _append(self, event: Event) -> None:
+        assert self._events is not None
+        self._events.write(event_json(event) + "\n")
+        self._events.flush()
+
+    def _save(self, segment: Segment) -> None:
+        try:
+            path = segment_path(self.folder, segment.index)
+            part = path.with_suffix(".webm.part")
+            with open(part, "wb") as out:
+                out.write(segment.data)
+            part.replace(path)
+        finally:
+            with self._lock:
+                self._pending_bytes -= segment.size_bytes
+
+    def _finish(self, summary: SessionSummary | None) -> None:
+        self.manifest = self.manifest.model_copy(update={"ended_at": wall_now(), "summary": summary})
+        self._write_manifest()
+        if self._events is not None:
+            os.fsync(self._events.fileno())
+
+    def _write_manifest(self) -> None:
+        path = self.folder / MANIFEST_FILE
+        part = path.with_suffix(".json.part")
+        part.write_text(self.manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        part.replace(path)
+
+    def _stop_recording(self, error: OSError) -> None:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            self.problem = "The disk is full, so recording stopped; streaming goes on. Free some space."
+        else:
+            self.problem = (
+                f"Cannot write the recording to {self.folder} ({error.strerror or type(error).__name__}), "
+                "so recording stopped; streaming goes on. Choose another folder."
+            )
+        log.warning("%s", self.problem)
+        if self._events is not None:
+            try:
+                self._events.close()
+            except OSError:
+                log.debug("closing events.jsonl failed as well", exc_info=True)
+            self._events = None
+        if self._on_problem is not None:
+            try:
+                self._on_problem(self.problem)
+            except Exception:
+                log.exception("the recorder's problem listener failed")

@@ -1,0 +1,1 @@
+"""What persists on this computer: settings, the API key store, the app's folders."""
