@@ -83,10 +83,12 @@ class Segment:
 @dataclass(frozen=True, slots=True)
 class StreamChunk:
     """One binary frame of the live v1/v2 stream: chunk 0 of a stream is its WebM header (EBML
-    header, Segment, Info, Tracks), each later one a Cluster covering session time [t0, t1).
+    header, Segment, Info, Tracks; `t0` = `t1` = where its media starts), each later one a
+    Cluster covering session time [t0, t1).
 
-    Stream time 0 is session time `origin`: a server's times on this stream plus `origin` are
-    session time. A reconnect starts a new stream (`generation`) with a header of its own."""
+    Stream time 0 is session time `origin` (at or before the media's start): a server's times on
+    this stream plus `origin` are session time. A reconnect starts a new stream (`generation`)
+    with a header of its own."""
 
     generation: int
     index: int

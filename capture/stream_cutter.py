@@ -3,9 +3,11 @@ time, as one continuous WebM cut into Clusters of about a second (see ARCHITECTU
 stream contract").
 
 A stream starts when asked (`request`, from any thread): its header goes out at once, and its
-origin is the next 20 ms grid point after the newest picture already encoded, so no picture
-in it depends on one it lacks. Clusters then follow the session's one-second grid (the first
-may be shorter), each starting on a keyframe: the encoder is asked for one at the first
+media starts at the next 20 ms grid point after the newest picture already encoded, so no
+picture in it depends on one it lacks. Its time 0 (the `origin`) is the session's whole second
+before that, so stream time and the session's one-second grid agree: a server cutting windows
+on whole seconds of stream time finds each one complete in one chunk. Clusters follow that grid
+(the first may be shorter), each starting on a keyframe: the encoder is asked for one at the first
 picture of every Cluster. So a chunk dropped by a slow network, or a stream given up mid-way,
 never leaves the rest undecodable. A Cluster over `max_chunk_bytes` is split at block
 boundaries; one block over it cannot be sent: that Cluster is dropped and counted, and the
@@ -55,6 +57,9 @@ class _Stream:
     outbox: StreamOutbox
     max_chunk_bytes: int
     origin: int
+    """Session sample of stream time 0: a whole second of the session's grid."""
+    start: int
+    """Session sample where the stream's media starts."""
     next_index: int = 1
     closed_until: int = 0
     keyed_cluster: int | None = None
@@ -120,20 +125,24 @@ class StreamCutter:
         self._generation += 1
         after_video = self._grid_start if last_video_sample is None else last_video_sample + 1
         start = self._grid_ceil(max(after_video, audio_covered - CLUSTER_SAMPLES))
-        stream = _Stream(self._generation, request.outbox, request.max_chunk_bytes, start, closed_until=start)
+        origin = self._grid_start + self._cluster_of(start) * CLUSTER_SAMPLES
+        stream = _Stream(
+            self._generation, request.outbox, request.max_chunk_bytes, origin, start, closed_until=start
+        )
         self._stream = stream
         first = self._span_for(start)
         for packet in self._recent_audio:
             if first is not None and first.holds_audio(packet):
                 first.audio.append(packet)
         at = start / AUDIO_RATE_HZ
-        self._put(StreamChunk(stream.generation, 0, stream_header(self._setup), at, at, at, True))
+        header = stream_header(self._setup)
+        self._put(StreamChunk(stream.generation, 0, header, at, at, origin / AUDIO_RATE_HZ, True))
         log.info("live stream %d starts at %.3f s", stream.generation, start / AUDIO_RATE_HZ)
 
     def wants_keyframe(self, pts_ms: int) -> bool:
         stream = self._stream
         sample = pts_ms * (AUDIO_RATE_HZ // 1000)
-        if stream is None or sample < stream.origin:
+        if stream is None or sample < stream.start:
             return False
         return self._cluster_of(sample) != stream.keyed_cluster
 
@@ -156,7 +165,7 @@ class StreamCutter:
         stream = self._stream
         if stream is None or packet.start < stream.closed_until - WARMUP_SAMPLES:
             return
-        span = self._span_for(max(packet.start, stream.origin))
+        span = self._span_for(max(packet.start, stream.start))
         if span is not None and span.holds_audio(packet):
             span.audio.append(packet)
 
@@ -204,8 +213,8 @@ class StreamCutter:
             return None
         key = self._cluster_of(sample)
         if key not in self._spans:
-            cluster_start = max(stream.origin, self._grid_start + key * CLUSTER_SAMPLES)
-            audio_from = cluster_start - WARMUP_SAMPLES if cluster_start == stream.origin else cluster_start
+            cluster_start = max(stream.start, self._grid_start + key * CLUSTER_SAMPLES)
+            audio_from = cluster_start - WARMUP_SAMPLES if cluster_start == stream.start else cluster_start
             self._spans[key] = PacketSpan(cluster_start, self._cluster_end(cluster_start), audio_from)
         return self._spans[key]
 

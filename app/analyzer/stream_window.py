@@ -24,6 +24,9 @@ LAG_GRACE_S = 1.0
 _VIDEO_JUMP_S = 1.0
 """A picture this much later than the one before marks media the client never sent."""
 _AUDIO_JUMP_S = 0.25
+_REACH_SLACK_S = 0.05
+"""A track within this of a window's end has reached it: the resampler holds a few samples back
+until more audio comes, and waiting for them would cost a whole chunk of latency."""
 _MIN_TAIL_S = 0.2
 """A last stretch shorter than this after the last window is not analysed on its own."""
 _DEFAULT_FRAME_S = 1 / 30
@@ -113,7 +116,7 @@ class MediaTimeline:
             return []
         ready_until = max(min(reaches), max(reaches) - LAG_GRACE_S)
         windows = []
-        while self._next_end <= ready_until + 1e-6:
+        while self._next_end <= ready_until + _REACH_SLACK_S:
             window = self._window(self._next_end)
             if window is not None:
                 windows.append(window)

@@ -1,4 +1,5 @@
-"""What `stream` writes as a session runs: JSON Lines of every event, and one human line per segment."""
+"""What `stream` writes as a session runs: JSON Lines of every event, and one human line per analysed
+segment (v0) or per `LINE_EVERY_S` of analysed stream (v1/v2)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,28 @@ import sys
 from typing import TextIO
 
 from app.model.events import (
+    AnalysisReached,
     CaptureProblem,
     ConnectionChanged,
+    CoverageGap,
+    EngagementChanged,
     Event,
+    FeedbackReceived,
+    QualityReceived,
     ResultReceived,
     SegmentCompleted,
     SegmentError,
     SegmentSkipped,
     SessionEvent,
     SessionSummary,
+    SignalChanged,
     event_json,
 )
 from app.model.vocabulary import PROBABILITY_RANK
 from app.model.wire_v0 import Signal
+
+LINE_EVERY_S = 4.0
+"""A v1/v2 stream is analysed continuously: a progress line per this much analysed media."""
 
 
 class EventWriter:
@@ -66,6 +76,10 @@ class ProgressPrinter:
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._results: dict[int, ResultReceived] = {}
+        self._state: str | None = None
+        self._open: dict[str, Signal] = {}
+        self._reached: float | None = None
+        self._printed_until: float | None = None
 
     def handle(self, event: SessionEvent) -> None:
         line = self._line(event)
@@ -97,6 +111,22 @@ class ProgressPrinter:
                 return f"connection {event.connection} {event.state}{detail}{retry}"
             case CaptureProblem() if event.level != "info":
                 return f"{event.source}: {event.message}"
+            case EngagementChanged() | SignalChanged() | QualityReceived() | AnalysisReached():
+                return self._stream_line(event)
+            case CoverageGap():
+                detail = f": {event.detail}" if event.detail else ""
+                return f"{mmss(event.start)}–{mmss(event.end)}  not analysed ({event.reason}){detail}"
+            case FeedbackReceived():
+                return f"feedback: {event.text}"
+            case SessionSummary() if event.chunks_sent:
+                lag = ""
+                if event.cue_lag_p50_s is not None and event.cue_lag_p95_s is not None:
+                    p50, p95 = event.cue_lag_p50_s, event.cue_lag_p95_s
+                    lag = f"; feedback {p50:.1f} s behind live (95%: {p95:.1f} s)"
+                return (
+                    f"done: {event.closed} segments recorded, {event.chunks_sent} stream chunks sent, "
+                    f"{event.errored} errors, {event.reconnects} reconnects{lag}"
+                )
             case SessionSummary():
                 tail = (
                     f"; the last {event.unsent_tail_s:.1f} s was too short to send"
@@ -108,3 +138,33 @@ class ProgressPrinter:
                     f"{event.errored} errors, {event.skipped} skipped, {event.reconnects} reconnects{tail}"
                 )
         return None
+
+    def _stream_line(
+        self, event: EngagementChanged | SignalChanged | QualityReceived | AnalysisReached
+    ) -> str | None:
+        """A line when the analysis has moved `LINE_EVERY_S` on: the state and the open signals."""
+        match event:
+            case EngagementChanged():
+                self._state = event.state
+                until = event.start
+            case SignalChanged() if event.change == "closed":
+                self._open.pop(event.type, None)
+                until = event.end or 0.0
+            case SignalChanged():
+                start = event.start or 0.0
+                self._open[event.type] = Signal(
+                    type=event.type, start=start, end=start, probability=event.probability
+                )
+                until = start
+            case QualityReceived():
+                until = max((w.end for w in event.timeline), default=0.0)
+            case AnalysisReached():
+                until = event.until
+        self._reached = until if self._reached is None else max(self._reached, until)
+        if self._printed_until is None:
+            self._printed_until = 0.0
+        if self._reached - self._printed_until < LINE_EVERY_S:
+            return None
+        start, self._printed_until = self._printed_until, self._reached
+        state = self._state or "no engagement state"
+        return f"{mmss(start)}–{mmss(self._reached)}  {state:<10}  {top_signals(list(self._open.values()))}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.model.server_url import CLOUD_URL, server_url_problem
+from app.model.server_url import CLOUD_URL, api_of_url, server_url_problem
 from app.model.source_spec import CaptureFormat, MicSpec, SourceSpec
 from app.session.config import LOCAL, SessionConfig
 from app.session.recording_folder import holds_recording
@@ -49,6 +49,14 @@ def session_config_from_args(args: argparse.Namespace) -> tuple[SessionConfig, C
             raise SessionOptionsError(problem)
     else:
         url = CLOUD_URL if credential is not None else LOCAL
+    api = args.api
+    model = args.model
+    goals = tuple(dict.fromkeys(args.goal))
+    named = api or (None if url == LOCAL else api_of_url(url)) or "v0"
+    if model is not None and named != "v2":
+        raise SessionOptionsError(f"--model is for v2 streams; add --api v2 (this session speaks {named})")
+    if goals and named == "v0":
+        raise SessionOptionsError("--goal needs a v1 or v2 stream: add --api v1 (v0 gives no feedback text)")
 
     config = SessionConfig(
         source=source,
@@ -60,6 +68,9 @@ def session_config_from_args(args: argparse.Namespace) -> tuple[SessionConfig, C
         duration_s=args.duration,
         url=url,
         include=tuple(dict.fromkeys(args.include)),
+        api=api,
+        model=model,
+        goal_dimensions=goals,
         record_dir=args.record_dir,
         connect_attempts=CONNECT_ATTEMPTS,
     )

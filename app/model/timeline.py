@@ -3,6 +3,11 @@
 Pure Python. It is fed the same `SessionEvent` stream the recorder writes, so a live session and
 a review of `events.jsonl` derive the same state. `snapshot(now)` returns plain frozen
 dataclasses that the widgets render without knowing anything of sockets or JSON.
+
+Results come whole (a v0 segment's windows and signals) or as changes (v1/v2: an engagement
+state from a start on, a signal interval opened, amended, closed, the analysis reaching a
+time); an interval still open reaches as far as the analysis has. Either way the newest
+analysed media's end gives the cue lag: how far behind the live moment the feedback is.
 """
 
 from __future__ import annotations
@@ -12,10 +17,17 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from app.model.events import (
+    AnalysisReached,
     CaptureProblem,
+    ChunkSent,
     ConnectionChanged,
     ConnectionState,
+    CoverageGap,
+    EngagementChanged,
+    FeedbackReceived,
+    GapReason,
     MessageUnparsed,
+    QualityReceived,
     ResultReceived,
     SegmentClosed,
     SegmentCompleted,
@@ -23,6 +35,7 @@ from app.model.events import (
     SegmentSent,
     SegmentSkipped,
     SessionEvent,
+    SignalChanged,
 )
 from app.model.vocabulary import PROBABILITY_RANK, SIGNAL_MEANINGS, EngagementState, Probability
 from app.model.wire_v0 import EngagementWindow, QualityScores, QualityWindow, Signal
@@ -32,6 +45,7 @@ FADE_START_S = 15.0
 FADE_END_S = 60.0
 FADED_OPACITY = 0.25
 RECENT_SIGNALS = 50
+RECENT_FEEDBACK = 20
 UPLOAD_RATE_WINDOW_S = 20.0
 
 
@@ -68,6 +82,7 @@ class Counts:
     reconnects: int = 0
     dropped_video_frames: int = 0
     dropped_audio_chunks: int = 0
+    chunks_sent: int = 0
 
     @property
     def in_flight(self) -> int:
@@ -95,6 +110,29 @@ class ConnectionNow:
 
 
 @dataclass(frozen=True, slots=True)
+class Gap:
+    """Media the analysis did not cover (or covered with too little picture), for the strip."""
+
+    start: float
+    end: float
+    reason: GapReason
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    t: float
+    text: str
+
+
+@dataclass(slots=True)
+class _OpenSignal:
+    start: float
+    probability: Probability | None
+    rationale: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class TimelineSnapshot:
     now: float
     engagement: EngagementNow | None
@@ -112,6 +150,11 @@ class TimelineSnapshot:
     """Session seconds since the latest result arrived; None while waiting for the first."""
     last_latency_s: float | None
     upload_rate_bps: float
+    coverage_gaps: list[Gap] = field(default_factory=list)
+    feedback: list[Feedback] = field(default_factory=list)
+    """Feedback text on the chosen goals, newest first."""
+    cue_lag_s: float | None = None
+    """Session seconds from the end of the newest analysed media to now; None before any result."""
 
 
 @dataclass
@@ -132,11 +175,28 @@ class SessionTimeline:
     _last_result_at: float | None = None
     _last_latency_s: float | None = None
     _uploads: list[tuple[float, int]] = field(default_factory=list)
+    _open_engagement: tuple[EngagementState, float] | None = None
+    _open_signals: dict[str, _OpenSignal] = field(default_factory=dict)
+    _analysed_until: float | None = None
+    _latest_end: float | None = None
+    _gaps: list[Gap] = field(default_factory=list)
+    _feedback: list[Feedback] = field(default_factory=list)
 
     def apply(self, event: SessionEvent) -> None:
         match event:
             case ResultReceived():
                 self._apply_result(event)
+            case ChunkSent():
+                self._uploads.append((event.t, event.bytes))
+                self._bump(chunks_sent=self._counts.chunks_sent + 1)
+            case EngagementChanged() | SignalChanged() | QualityReceived() | AnalysisReached():
+                self._apply_change(event)
+            case CoverageGap():
+                self._gaps.append(Gap(event.start, event.end, event.reason, event.detail))
+                if event.reason == "degraded":
+                    self._reached(event.t, event.end)
+            case FeedbackReceived():
+                self._feedback.append(Feedback(event.t, event.text))
             case SegmentClosed():
                 self._bump(
                     closed=self._counts.closed + 1,
@@ -172,8 +232,9 @@ class SessionTimeline:
 
     def snapshot(self, now: float) -> TimelineSnapshot:
         engagement = None
-        if self._engagement:
-            latest = self._engagement[-1]
+        history = self._engagement_history()
+        if history:
+            latest = history[-1]
             engagement = EngagementNow(latest.state, latest.start, latest.end, max(0.0, now - latest.end))
         connection = None
         if self._connection is not None:
@@ -186,15 +247,107 @@ class SessionTimeline:
             gauges=self._gauges(now),
             quality_overall=self._quality_overall,
             quality_series=list(self._quality_series),
-            engagement_history=list(self._engagement),
-            recent_signals=self._signals[-RECENT_SIGNALS:][::-1],
+            engagement_history=history,
+            recent_signals=[*self._open_as_signals()[::-1], *self._signals[-RECENT_SIGNALS:][::-1]][
+                :RECENT_SIGNALS
+            ],
             counts=self._counts,
             connection=connection,
             problem=self._problem,
             last_result_age_s=None if self._last_result_at is None else max(0.0, now - self._last_result_at),
             last_latency_s=self._last_latency_s,
             upload_rate_bps=self._upload_rate_bps(now),
+            coverage_gaps=list(self._gaps),
+            feedback=self._feedback[-RECENT_FEEDBACK:][::-1],
+            cue_lag_s=self.cue_lag_s(now),
         )
+
+    def cue_lag_s(self, now: float) -> float | None:
+        """How far behind `now` the newest analysed media ends; None before any result."""
+        return None if self._latest_end is None else max(0.0, now - self._latest_end)
+
+    def _apply_change(
+        self, event: EngagementChanged | SignalChanged | QualityReceived | AnalysisReached
+    ) -> None:
+        match event:
+            case EngagementChanged():
+                if self._open_engagement is not None:
+                    state, start = self._open_engagement
+                    if event.start > start:
+                        _insert_sorted(
+                            self._engagement, EngagementWindow(start=start, end=event.start, state=state)
+                        )
+                self._open_engagement = (event.state, event.start)
+                self._reached(event.t, event.start)
+            case SignalChanged():
+                self._apply_signal(event)
+            case QualityReceived():
+                if event.overall is not None:
+                    self._quality_overall = event.overall
+                for window in event.timeline:
+                    _insert_sorted(self._quality_series, window)
+                    self._reached(event.t, window.end)
+            case AnalysisReached():
+                self._reached(event.t, event.until)
+
+    def _apply_signal(self, event: SignalChanged) -> None:
+        known = self._open_signals.get(event.type)
+        if event.change == "closed":
+            if known is None:
+                return
+            del self._open_signals[event.type]
+            end = event.end if event.end is not None else known.start
+            closed = Signal(
+                type=event.type,
+                start=known.start,
+                end=max(end, known.start),
+                probability=known.probability,
+                rationale=known.rationale,
+            )
+            _insert_sorted(self._signals, closed)
+            self._latest_signal[event.type] = closed
+            self._reached(event.t, closed.end)
+            return
+        start = (
+            event.start
+            if event.start is not None
+            else (known.start if known else self._analysed_until or 0.0)
+        )
+        if known is None or event.change == "opened":
+            self._open_signals[event.type] = _OpenSignal(start, event.probability, event.rationale)
+        else:
+            known.probability, known.rationale = event.probability, event.rationale or known.rationale
+        self._reached(event.t, start)
+
+    def _reached(self, at: float, until: float) -> None:
+        """Results now cover the media up to `until` (session time); they arrived at `at`."""
+        self._last_result_at = at
+        self._analysed_until = until if self._analysed_until is None else max(self._analysed_until, until)
+        self._latest_end = until if self._latest_end is None else max(self._latest_end, until)
+
+    def _open_end(self, start: float) -> float:
+        return max(start, self._analysed_until if self._analysed_until is not None else start)
+
+    def _engagement_history(self) -> list[EngagementWindow]:
+        history = list(self._engagement)
+        if self._open_engagement is not None:
+            state, start = self._open_engagement
+            end = self._open_end(start)
+            if end > start:
+                history.append(EngagementWindow(start=start, end=end, state=state))
+        return history
+
+    def _open_as_signals(self) -> list[Signal]:
+        return [
+            Signal(
+                type=kind,
+                start=open_.start,
+                end=self._open_end(open_.start),
+                probability=open_.probability,
+                rationale=open_.rationale,
+            )
+            for kind, open_ in sorted(self._open_signals.items(), key=lambda item: item[1].start)
+        ]
 
     def _apply_result(self, event: ResultReceived) -> None:
         self._last_result_at = event.t
@@ -206,6 +359,9 @@ class SessionTimeline:
             return
         self.results.append(event)
         self._add_result(event)
+        ends = [w.end for w in event.engagement] + [s.end for s in event.signals]
+        if ends:
+            self._latest_end = max([*ends, *([] if self._latest_end is None else [self._latest_end])])
 
     def _rebuild_results(self) -> None:
         self._engagement.clear()
@@ -243,6 +399,7 @@ class SessionTimeline:
             self._problem = Problem(event.t, "connection", event.detail or event.state)
 
     def _gauges(self, now: float) -> list[Gauge]:
+        latest = {**self._latest_signal, **{s.type: s for s in self._open_as_signals()}}
         gauges = [
             Gauge(
                 type=s.type,
@@ -254,7 +411,7 @@ class SessionTimeline:
                 age_s=max(0.0, now - s.end),
                 opacity=_opacity(now - s.end),
             )
-            for s in self._latest_signal.values()
+            for s in latest.values()
         ]
         gauges.sort(key=lambda g: (g.opacity < 1.0, -PROBABILITY_RANK[g.probability], g.age_s, g.type))
         return gauges

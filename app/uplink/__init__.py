@@ -1,6 +1,7 @@
 """The WebSocket client to the analysis service: its front door."""
 
-from app.uplink.client import Uplink, UplinkConfig
+from app.uplink.client import LiveStream, Uplink, resolved_api
+from app.uplink.config import UplinkConfig
 from app.uplink.failures import AuthRejected, ConnectFailed, QuotaExhausted, UplinkFailure
 from app.uplink.handshake import ProbeResult, probe
 from app.uplink.replies import UplinkStats
@@ -8,6 +9,7 @@ from app.uplink.replies import UplinkStats
 __all__ = [
     "AuthRejected",
     "ConnectFailed",
+    "LiveStream",
     "ProbeResult",
     "QuotaExhausted",
     "Uplink",
@@ -15,4 +17,5 @@ __all__ = [
     "UplinkFailure",
     "UplinkStats",
     "probe",
+    "resolved_api",
 ]

@@ -77,13 +77,15 @@ def test_a_stream_started_mid_session_begins_after_the_newest_picture_on_a_keyfr
     chunks: list[StreamChunk] = []
     drain(outbox, chunks)
     header = chunks[0]
-    assert 2.1 <= header.origin <= 2.5, "queued input is encoded before the request is seen"
-    assert chunks[1].t0 == header.origin and chunks[1].t1 == pytest.approx(3.0)
+    assert 2.1 <= header.t0 <= 2.5, "queued input is encoded before the request is seen"
+    assert header.origin == 2.0, "stream time 0 is the session's whole second before the media"
+    assert chunks[1].t0 == header.t0 and chunks[1].t1 == pytest.approx(3.0)
     decoded = decode_stream(b"".join(c.data for c in chunks))
-    expected = [t - header.origin for t in run.frames if t >= header.origin]
+    expected = [t - header.origin for t in run.frames if t >= header.t0]
     assert decoded.video_times == pytest.approx(expected, abs=0.0006)
     assert decoded.keyframes[0]
-    assert len(decoded.audio) == round((6.0 - header.origin) * AUDIO_RATE_HZ)
+    assert decoded.audio_start_s == pytest.approx(header.t0 - header.origin, abs=0.001)
+    assert len(decoded.audio) == round((6.0 - header.t0) * AUDIO_RATE_HZ)
 
 
 def test_a_fresh_header_on_demand_starts_a_new_stream_whose_times_continue() -> None:
@@ -96,13 +98,13 @@ def test_a_fresh_header_on_demand_starts_a_new_stream_whose_times_continue() -> 
     assert first.done and second.done, "the first outbox is closed when the second stream starts"
     assert new[0].is_header and new[0].generation == old[0].generation + 1
     assert not old[-1].final and new[-1].final
-    origin = new[0].origin
-    assert old[-1].t1 <= origin + 1e-6
+    origin, start = new[0].origin, new[0].t0
+    assert old[-1].t1 <= start + 1e-6 and origin <= start
     decoded = decode_stream(b"".join(c.data for c in new))
-    expected = [t - origin for t in run.frames if t >= origin]
+    expected = [t - origin for t in run.frames if t >= start]
     assert decoded.video_times == pytest.approx(expected, abs=0.0006)
     assert [round(origin + t, 3) for t in decoded.video_times] == pytest.approx(
-        [t for t in run.frames if t >= origin], abs=0.0006
+        [t for t in run.frames if t >= start], abs=0.0006
     )
     again = decode_stream(b"".join(c.data for c in old))
     assert len(again.video_times) == sum(1 for t in run.frames if t < old[-1].t1)
