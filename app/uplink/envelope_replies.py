@@ -80,6 +80,8 @@ class EnvelopeHandler:
         """What `session.closing` granted."""
         self.analysed = False
         """Something was analysed on this connection: it was healthy."""
+        self.reached: float | None = None
+        """Session time up to which this connection's results reach."""
         self.became_ready = asyncio.Event()
         self._clock = clock
         self._stats = stats
@@ -131,10 +133,10 @@ class EnvelopeHandler:
         elif envelope.type == "session.ended":
             return "ended"
         elif isinstance(data, EngagementUpdated):
-            self._analysed()
-            self._emit(EngagementChanged(t=now, connection=c, state=data.state, start=self._at(data.start)))
+            start = self._analysed(data.start)
+            self._emit(EngagementChanged(t=now, connection=c, state=data.state, start=start))
         elif isinstance(data, SignalDetected):  # signal.detected and signal.updated
-            self._analysed()
+            self._analysed(data.start)
             opened = envelope.type == "signal.detected" or data.signal_type not in self._open
             self._open.add(data.signal_type)
             self._emit(
@@ -149,13 +151,9 @@ class EnvelopeHandler:
                 )
             )
         elif isinstance(data, SignalEnded):
-            self._analysed()
+            end = self._analysed(data.end)
             self._open.discard(data.signal_type)
-            self._emit(
-                SignalChanged(
-                    t=now, connection=c, change="closed", type=data.signal_type, end=self._at(data.end)
-                )
-            )
+            self._emit(SignalChanged(t=now, connection=c, change="closed", type=data.signal_type, end=end))
         elif isinstance(data, QualityUpdated):
             self._quality(now, data)
         elif isinstance(data, FeedbackGenerated):
@@ -179,7 +177,8 @@ class EnvelopeHandler:
         return None
 
     def _quality(self, now: float, data: QualityUpdated) -> None:
-        self._analysed()
+        for entry in data.timeline or ():
+            self._analysed(entry.end)
         timeline = [
             QualityWindow(start=self._at(w.start), end=self._at(w.end), values=w.values)
             for w in data.timeline or ()
@@ -229,10 +228,14 @@ class EnvelopeHandler:
                 return Retry(f"{INTERNAL_ERRORS_BEFORE_RECONNECT} internal server errors in a row")
         return None
 
-    def _analysed(self) -> None:
+    def _analysed(self, stream_s: float) -> float:
+        """Results reach stream time `stream_s`: returns it in session time."""
         self.analysed = True
         self._internal_in_row = 0
         self._stats.bad_segments_in_row = 0
+        at = self._at(stream_s)
+        self.reached = at if self.reached is None else max(self.reached, at)
+        return at
 
     def _at(self, stream_s: float) -> float:
         return round(self.origin + stream_s, 3)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
@@ -46,6 +47,8 @@ from capture.stream_outbox import StreamOutbox
 log = logging.getLogger(__name__)
 
 _TIMELINE = INCLUDE_FLAGS[1]
+SEND_BUFFER_BYTES = 64 * 1024
+"""The kernel doubles it: about a second of a 1 Mbps stream, and ample for any uplink's round trip."""
 
 
 class LiveStream(Protocol):
@@ -190,6 +193,7 @@ class StreamUplink:
                 if self._link.attempt_failed(retry):
                     return
                 continue
+            _bound_send_buffer(socket)
             handler = self._handler()
             retry = await self._session(socket, handler)
             if handler.analysed:
@@ -242,7 +246,7 @@ class StreamUplink:
             self._live.stop_stream()
             handler.finish(self._media_end if self._media_end is not None else handler.origin)
             if not self._stopped:
-                self._outage_from = self._media_end
+                self._outage_from = handler.reached if handler.reached is not None else self._media_end
             for task in (sender, receiver):
                 if task is not None:
                     task.cancel()
@@ -305,7 +309,7 @@ class StreamUplink:
             if chunk.is_header:
                 handler.origin = chunk.origin
                 if self._outage_from is not None:
-                    self._gap(self._outage_from, chunk.origin, "outage", "no connection to the server")
+                    self._gap(self._outage_from, chunk.t0, "outage", "no connection to the server")
                     self._outage_from = None
             elif self._paused:
                 self._stats.skipped["paused"] = self._stats.skipped.get("paused", 0) + 1
@@ -378,3 +382,13 @@ class StreamUplink:
                 detail=detail,
             )
         )
+
+
+def _bound_send_buffer(connection: ClientConnection) -> None:
+    """Keep the kernel's send buffer to about a second of media: a network falling behind must be
+    felt by the outbox, which drops the oldest media, not hidden in megabytes of socket buffer
+    that would add their delay to every result."""
+    sock = connection.transport.get_extra_info("socket") if connection.transport is not None else None
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
