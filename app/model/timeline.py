@@ -37,6 +37,7 @@ from app.model.events import (
     SessionEvent,
     SignalChanged,
 )
+from app.model.open_intervals import OpenIntervals
 from app.model.vocabulary import PROBABILITY_RANK, SIGNAL_MEANINGS, EngagementState, Probability
 from app.model.wire_v0 import EngagementWindow, QualityScores, QualityWindow, Signal
 
@@ -125,13 +126,6 @@ class Feedback:
     text: str
 
 
-@dataclass(slots=True)
-class _OpenSignal:
-    start: float
-    probability: Probability | None
-    rationale: str | None
-
-
 @dataclass(frozen=True, slots=True)
 class TimelineSnapshot:
     now: float
@@ -175,9 +169,7 @@ class SessionTimeline:
     _last_result_at: float | None = None
     _last_latency_s: float | None = None
     _uploads: list[tuple[float, int]] = field(default_factory=list)
-    _open_engagement: tuple[EngagementState, float] | None = None
-    _open_signals: dict[str, _OpenSignal] = field(default_factory=dict)
-    _analysed_until: float | None = None
+    _open: OpenIntervals = field(default_factory=OpenIntervals)
     _latest_end: float | None = None
     _gaps: list[Gap] = field(default_factory=list)
     _feedback: list[Feedback] = field(default_factory=list)
@@ -248,7 +240,7 @@ class SessionTimeline:
             quality_overall=self._quality_overall,
             quality_series=list(self._quality_series),
             engagement_history=history,
-            recent_signals=[*self._open_as_signals()[::-1], *self._signals[-RECENT_SIGNALS:][::-1]][
+            recent_signals=[*self._open.signals()[::-1], *self._signals[-RECENT_SIGNALS:][::-1]][
                 :RECENT_SIGNALS
             ],
             counts=self._counts,
@@ -271,16 +263,16 @@ class SessionTimeline:
     ) -> None:
         match event:
             case EngagementChanged():
-                if self._open_engagement is not None:
-                    state, start = self._open_engagement
-                    if event.start > start:
-                        _insert_sorted(
-                            self._engagement, EngagementWindow(start=start, end=event.start, state=state)
-                        )
-                self._open_engagement = (event.state, event.start)
+                closed = self._open.engagement_changed(event.state, event.start)
+                if closed is not None:
+                    _insert_sorted(self._engagement, closed)
                 self._reached(event.t, event.start)
             case SignalChanged():
-                self._apply_signal(event)
+                interval = self._open.signal_changed(event)
+                if interval is not None:
+                    _insert_sorted(self._signals, interval)
+                    self._latest_signal[event.type] = interval
+                self._reached(event.t, self._open.analysed_until or 0.0)
             case QualityReceived():
                 if event.overall is not None:
                     self._quality_overall = event.overall
@@ -290,64 +282,15 @@ class SessionTimeline:
             case AnalysisReached():
                 self._reached(event.t, event.until)
 
-    def _apply_signal(self, event: SignalChanged) -> None:
-        known = self._open_signals.get(event.type)
-        if event.change == "closed":
-            if known is None:
-                return
-            del self._open_signals[event.type]
-            end = event.end if event.end is not None else known.start
-            closed = Signal(
-                type=event.type,
-                start=known.start,
-                end=max(end, known.start),
-                probability=known.probability,
-                rationale=known.rationale,
-            )
-            _insert_sorted(self._signals, closed)
-            self._latest_signal[event.type] = closed
-            self._reached(event.t, closed.end)
-            return
-        start = (
-            event.start
-            if event.start is not None
-            else (known.start if known else self._analysed_until or 0.0)
-        )
-        if known is None or event.change == "opened":
-            self._open_signals[event.type] = _OpenSignal(start, event.probability, event.rationale)
-        else:
-            known.probability, known.rationale = event.probability, event.rationale or known.rationale
-        self._reached(event.t, start)
-
     def _reached(self, at: float, until: float) -> None:
         """Results now cover the media up to `until` (session time); they arrived at `at`."""
         self._last_result_at = at
-        self._analysed_until = until if self._analysed_until is None else max(self._analysed_until, until)
+        self._open.reach(until)
         self._latest_end = until if self._latest_end is None else max(self._latest_end, until)
 
-    def _open_end(self, start: float) -> float:
-        return max(start, self._analysed_until if self._analysed_until is not None else start)
-
     def _engagement_history(self) -> list[EngagementWindow]:
-        history = list(self._engagement)
-        if self._open_engagement is not None:
-            state, start = self._open_engagement
-            end = self._open_end(start)
-            if end > start:
-                history.append(EngagementWindow(start=start, end=end, state=state))
-        return history
-
-    def _open_as_signals(self) -> list[Signal]:
-        return [
-            Signal(
-                type=kind,
-                start=open_.start,
-                end=self._open_end(open_.start),
-                probability=open_.probability,
-                rationale=open_.rationale,
-            )
-            for kind, open_ in sorted(self._open_signals.items(), key=lambda item: item[1].start)
-        ]
+        current = self._open.engagement_window()
+        return [*self._engagement, *([] if current is None else [current])]
 
     def _apply_result(self, event: ResultReceived) -> None:
         self._last_result_at = event.t
@@ -399,7 +342,7 @@ class SessionTimeline:
             self._problem = Problem(event.t, "connection", event.detail or event.state)
 
     def _gauges(self, now: float) -> list[Gauge]:
-        latest = {**self._latest_signal, **{s.type: s for s in self._open_as_signals()}}
+        latest = {**self._latest_signal, **{s.type: s for s in self._open.signals()}}
         gauges = [
             Gauge(
                 type=s.type,
