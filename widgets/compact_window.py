@@ -29,9 +29,10 @@ from app.model.timeline import TimelineSnapshot
 from app.model.view_state import PipelineStatus
 from widgets import theme
 from widgets.badge import paint_badge
-from widgets.freshness import freshness, paint_freshness_line
+from widgets.freshness import cue_lag_text, freshness, paint_freshness_line
 from widgets.gauges import paint_gauges
 from widgets.overlay import OverlayLayout
+from widgets.painting import draw_text
 from widgets.window_places import ForgetfulPlaces, WindowPlaces, restore_geometry, save_geometry
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,13 @@ class CompactWindow(QWidget):
         stale = engagement is not None and engagement.age_s > theme.FRESH_RESULT_S
         layout.badge = paint_badge(painter, QPointF(margin, HEADER_H + 2), engagement, scale, stale=stale)
         cue_rect = QRectF(margin + 2, layout.badge.rect.bottom() + 6, self.width() - 2 * margin, 26 * scale)
-        paint_freshness_line(painter, cue_rect, freshness(snapshot, self._status), scale)
+        centre = paint_freshness_line(painter, cue_rect, freshness(snapshot, self._status), scale)
+        lag = cue_lag_text(snapshot, self._status)
+        if lag:
+            left = centre.x() + 13 * scale
+            lag_rect = QRectF(left, cue_rect.bottom() - 4 * scale, self.width() - left - margin, 16 * scale)
+            draw_text(painter, lag_rect, lag, theme.overlay_font(11.5 * scale), theme.TEXT_SECONDARY)
+            cue_rect = cue_rect.adjusted(0, 0, 0, 12 * scale)
         if snapshot is not None and snapshot.gauges:
             top = cue_rect.bottom() + 6
             _, layout.gauges = paint_gauges(

@@ -1,7 +1,8 @@
 """The freshness cue: how old the feedback on screen is, so stale feedback never passes for live.
 
 Green filled dot: a result arrived recently. Amber filled dot: no result for a while (with the
-reason when the connection is down). Grey ring: nothing to show yet, or not running.
+reason when the connection is down). Grey ring: nothing to show yet, or not running. Beside it,
+the cue lag: how far behind the live moment the newest analysed media is.
 """
 
 from __future__ import annotations
@@ -76,6 +77,13 @@ def freshness(snapshot: TimelineSnapshot | None, status: PipelineStatus) -> Fres
     if connection is not None and connection.state in ("lost", "failed", "auth_rejected", "reconnecting"):
         return Freshness("stale", f"Not connected · last result {age_text(age)}")
     return Freshness("stale", f"No new result for {round(age)} s")
+
+
+def cue_lag_text(snapshot: TimelineSnapshot | None, status: PipelineStatus) -> str | None:
+    """How far behind the live moment the feedback is, while a session runs and has results."""
+    if snapshot is None or snapshot.cue_lag_s is None or status.session_state != "running":
+        return None
+    return f"feedback covers up to {snapshot.cue_lag_s:.1f} s ago"
 
 
 def paint_freshness_line(painter: QPainter, rect: QRectF, cue: Freshness, scale: float) -> QPointF:

@@ -21,6 +21,7 @@ from app.model.view_state import DeviceOption, PipelineStatus, SessionState
 from widgets import theme
 from widgets.compact_window import CompactWindow
 from widgets.controls import ControlBar
+from widgets.feedback_panel import FeedbackPanel
 from widgets.key_banner import KeyBanner
 from widgets.preview import PreviewWidget
 from widgets.quality_panel import QualityPanel
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self.timeline_strip = TimelineStrip()
         self.quality_panel = QualityPanel()
         self.signal_list = SignalList()
+        self.feedback_panel = FeedbackPanel()
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("mainSplitter")
         splitter.addWidget(self.preview)
@@ -190,6 +192,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self._rule())
         layout.addWidget(self.quality_panel)
         layout.addWidget(self._rule())
+        layout.addWidget(self.feedback_panel)
         signals_title = QLabel("Recent signals")
         signals_title.setObjectName("sectionTitle")
         layout.addWidget(signals_title)
@@ -214,6 +217,7 @@ class MainWindow(QMainWindow):
         self.timeline_strip.set_snapshot(snapshot)
         self.quality_panel.set_snapshot(snapshot)
         self.signal_list.set_signals(snapshot.recent_signals)
+        self.feedback_panel.set_feedback(snapshot.feedback)
         self.status_bar.set_snapshot(snapshot)
 
     def set_status(self, status: PipelineStatus) -> None:

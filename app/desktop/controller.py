@@ -17,6 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer
 
 from app.model.events import CaptureProblem, ConnectionChanged, SessionEvent
+from app.model.server_url import ApiVersion, api_of_url
 from app.model.source_spec import CaptureFormat, MicSpec, SourceSpec
 from app.model.versions import LibraryVersions
 from app.model.view_state import (
@@ -56,6 +57,10 @@ class DesktopController(QObject):
         self.camera_choice = settings.camera
         self.microphone_choice = settings.microphone
         self.force_local = False
+        self.api_choice: ApiVersion | None = None
+        """A version the command line asked for (`--api`), over the setting."""
+        self.model_choice: str | None = None
+        """A v2 model the command line asked for (`--model`), over the setting."""
         self.paused = False
         """The user's privacy choice: it holds across sessions until they resume sending."""
         self.closed = asyncio.Event()
@@ -125,14 +130,20 @@ class DesktopController(QObject):
         width, height = s.frame_size
         self.refresh_credential()
         cloud = s.backend == "cloud" and self._credential is not None and not self.force_local
+        url = s.server_url if cloud else LOCAL
+        api = self.api_choice or s.api_for("cloud" if cloud else "local")
+        speaks = api or (api_of_url(url) if cloud else None) or "v0"
         return SessionConfig(
             source=self._source(),
             microphone=MicSpec.parse(self.microphone_choice),
             capture=CaptureFormat(width, height, float(s.fps)),
             segment_s=s.segment_length_s,
             codec=s.codec,
-            url=s.server_url if cloud else LOCAL,
+            url=url,
             include=s.include_flags,
+            api=api,
+            model=(self.model_choice or s.model) if speaks == "v2" else None,
+            goal_dimensions=s.goal_dimensions if speaks != "v0" else (),
             record_root=s.recording_folder,
             credential_in_subprotocol=s.credential_in_subprotocol,
         )
