@@ -16,7 +16,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 
-from app.model.events import CaptureProblem, ConnectionChanged, SessionEvent
+from app.model.events import (
+    AnalysisReached,
+    CaptureProblem,
+    ConnectionChanged,
+    EngagementChanged,
+    QualityReceived,
+    ResultReceived,
+    SessionEvent,
+    SignalChanged,
+)
 from app.model.server_url import ApiVersion, api_of_url
 from app.model.source_spec import CaptureFormat, MicSpec, SourceSpec
 from app.model.versions import LibraryVersions
@@ -40,6 +49,7 @@ from widgets.main_window import MainWindow
 log = logging.getLogger(__name__)
 
 SNAPSHOT_INTERVAL_MS = 250
+_RESULTS = (ResultReceived, EngagementChanged, SignalChanged, QualityReceived, AnalysisReached)
 
 
 class DesktopController(QObject):
@@ -71,6 +81,7 @@ class DesktopController(QObject):
         self._camera = DeviceStatus("Camera", "off")
         self._microphone = DeviceStatus("Microphone", "off")
         self._tasks: set[asyncio.Future[object]] = set()
+        self._refresh_pending = False
         self._credential = key_store.credential()
         self._frames = QTimer(self)
         self._frames.timeout.connect(self._show_frame)
@@ -288,6 +299,11 @@ class DesktopController(QObject):
         self.refresh()
 
     def _on_event(self, event: SessionEvent) -> None:
+        if isinstance(event, _RESULTS) and not self._refresh_pending:
+            # A result is shown as soon as it arrives, not at the next tick: the tick alone would
+            # add up to its interval to how far behind live the feedback on screen is.
+            self._refresh_pending = True
+            QTimer.singleShot(0, self._refresh_for_result)
         match event:
             case CaptureProblem(source="camera" | "file" | "synthetic"):
                 self._camera = _device_after(self._camera, event)
@@ -301,6 +317,11 @@ class DesktopController(QObject):
                 self.window.show_problem(event.message)
             case ConnectionChanged(state="auth_rejected"):
                 self.window.show_problem(f"{event.detail} Open Settings to check your API key.")
+
+    def _refresh_for_result(self) -> None:
+        self._refresh_pending = False
+        if self.state != "idle":
+            self.refresh()
 
     def _spawn(self, coroutine: Awaitable[object]) -> asyncio.Future[object]:
         task = asyncio.ensure_future(coroutine)
