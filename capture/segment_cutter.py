@@ -10,8 +10,8 @@ microphone that stopped); audio that never came is then silence.
 
 Each picture is encoded as it comes, as a keyframe when it opens a window or a Cluster of the
 live stream; the audio is one unbroken Opus line. A window's packets become a standalone WebM
-(`capture/webm_mux.py`) that starts on its keyframe and takes the 80 ms of audio before it as
-pre-roll.
+(`capture/webm_mux.py`, written by `capture/segment_output.py`) that starts on its keyframe and
+takes the 80 ms of audio before it as pre-roll.
 
 What is not emitted, and why, is counted in `EncoderStats`:
 - a window without a single video frame (the camera gone the whole time) is a *gap*: the service
@@ -36,24 +36,20 @@ import numpy as np
 from capture.audio_placement import AudioPlacement
 from capture.codec_settings import CodecSettings, Letterbox
 from capture.encoder_config import (
-    MIN_SEGMENT_BYTES,
     MIN_SEGMENT_S,
-    MIN_VIDEO_BITRATE_BPS,
     EncoderConfig,
     EncoderStats,
 )
 from capture.media import AUDIO_RATE_HZ, AudioChunk, Segment, VideoFrame
 from capture.packet_encoder import OPUS_FRAME, WARMUP_SAMPLES, AudioPacket, PacketEncoder, VideoPacket
 from capture.packet_span import PacketSpan
+from capture.segment_output import SegmentOutput
 from capture.stream_cutter import StreamCutter
-from capture.webm import EBML_MAGIC, WebmLayoutError, pad_to_size
-from capture.webm_mux import standalone_file
 
 log = logging.getLogger(__name__)
 
 LAG_GRACE_S = 1.0
 """How far one stream may run ahead of the other before the laggard is taken as gone."""
-_OVERSIZE_BITRATE_MARGIN = 0.8
 
 
 class SegmentCutter:
@@ -71,9 +67,9 @@ class SegmentCutter:
         self.config = config
         self._stats = stats
         self._lock = lock
-        self._on_segment = on_segment
         self._report = report
-        self.stream = StreamCutter(stats, lock, self._lower_for_stream)
+        self._output = SegmentOutput(config, stats, lock, on_segment, report)
+        self.stream = StreamCutter(stats, lock, self._output.lower_for_stream)
         self._letterbox = Letterbox(config.width, config.height)
         self._encoder: PacketEncoder | None = None
         self._start = 0
@@ -82,13 +78,11 @@ class SegmentCutter:
         self._windows: dict[int, PacketSpan] = {}
         self._recent_audio: deque[AudioPacket] = deque(maxlen=WARMUP_SAMPLES // OPUS_FRAME)
         self._keyed_window: int | None = None
-        self._lowered_for: set[int] = set()
         self._last_video_t = -math.inf
         self._last_pts_ms = -1
         self._audio_reach = -math.inf
         """Where the captured audio reaches, in seconds (silence not included)."""
         self._placement = AudioPlacement()
-        self._drops_emitted = (0, 0)
 
     # --- the window grid ---
 
@@ -154,7 +148,7 @@ class SegmentCutter:
         window = self._window(index)
         opens_window = index != self._keyed_window
         if opens_window:
-            self._guard_size(index - 1)
+            self._output.guard_size(index - 1, self._windows.get(index - 1))
         keyframe = opens_window or self.stream.wants_keyframe(pts_ms)
         if keyframe:
             with self._lock:
@@ -326,160 +320,21 @@ class SegmentCutter:
         self._next_close = until
 
     def _drop_short_tail(self, index: int, length_s: float) -> None:
-        window = self._windows.pop(index)
-        if window.failed:
-            self._discard(window)
-            return
-        log.info("last %.2f s not sent: a segment needs at least %.1f s", length_s, MIN_SEGMENT_S)
-        self._count(
-            short_tail_s=length_s,
-            short_tail_video_frames=window.video_frames,
-            short_tail_audio_samples=window.captured_samples,
-        )
+        self._output.short_tail(self._windows.pop(index), length_s)
 
     def _close_window(self, index: int, end: int | None) -> None:
         """Write window `index` (to its end, or to `end` for the last one on stop) and emit it."""
-        window = self._windows.pop(index)
-        end = window.end if end is None else end
-        t0, t1 = window.t0, end / AUDIO_RATE_HZ
-        if window.failed:
-            self._discard(window)
-            return
-        if not window.video:
-            log.warning("no video for %.1f–%.1f s: nothing sent for it", t0, t1)
-            self._count(gaps=1, gap_s=t1 - t0, audio_samples_discarded=window.captured_samples)
-            return
         assert self._encoder is not None
-        began = time.perf_counter()
-        try:
-            blocks = window.blocks(window.start, end, last=True)
-            data = standalone_file(
-                self._encoder.track_setup, blocks, (end - window.start) * 1000 / AUDIO_RATE_HZ
-            )
-        except Exception as error:
-            log.error("segment %d failed: %s", index, error)
-            self._discard(window, segments_failed=1)
-            self._report(error)
-            return
-        finally:
-            elapsed = time.perf_counter() - began
-            window.encode_s += elapsed
-            self._count(segment_mux_wall_s=elapsed)
-        checked = self._size_checked(index, data, window)
-        if checked is not None:
-            self._emit(index, t0, t1, checked, window)
+        window = self._windows.pop(index)
+        self._output.write(index, window, window.end if end is None else end, self._encoder.track_setup)
 
     def _fail(self, index: int, error: Exception) -> None:
         log.error("segment %d failed: %s", index, error)
         window = self._window(index)
         if not window.failed:
             window.failed = True
-            self._count(segments_failed=1)
+            self._output.count(segments_failed=1)
         self._report(error)
 
-    def _guard_size(self, index: int) -> None:
-        """Lower the bitrate as soon as window `index`, whose video is complete, outgrows the cap."""
-        window = self._windows.get(index)
-        if window is not None and window.size_bytes > self.config.max_segment_bytes:
-            self._lower_for(index, window.size_bytes)
-
-    def _lower_for(self, index: int, size: int) -> None:
-        if index in self._lowered_for:
-            return
-        self._lowered_for.add(index)
-        with self._lock:
-            bitrate = self._stats.video_bitrate_bps
-            factor = self.config.max_segment_bytes / size * _OVERSIZE_BITRATE_MARGIN
-            self._stats.video_bitrate_bps = max(MIN_VIDEO_BITRATE_BPS, int(bitrate * factor))
-        log.warning(
-            "segment %d: %d bytes, over the %d-byte cap: video bitrate %d -> %d bps",
-            index,
-            size,
-            self.config.max_segment_bytes,
-            bitrate,
-            self._stats.video_bitrate_bps,
-        )
-
-    def _lower_for_stream(self, factor: float) -> None:
-        with self._lock:
-            bitrate = self._stats.video_bitrate_bps
-            self._stats.video_bitrate_bps = max(
-                MIN_VIDEO_BITRATE_BPS, int(bitrate * factor * _OVERSIZE_BITRATE_MARGIN)
-            )
-
-    def _size_checked(self, index: int, data: bytes, window: PacketSpan) -> bytes | None:
-        """The segment as it may be sent: padded up to the floor; None when it must not be sent."""
-        try:
-            if not data.startswith(EBML_MAGIC):
-                raise WebmLayoutError(f"segment {index} came out without an EBML header")
-            if len(data) < MIN_SEGMENT_BYTES:
-                padded = pad_to_size(data, MIN_SEGMENT_BYTES)
-                log.debug("segment %d: %d bytes, padded to %d", index, len(data), MIN_SEGMENT_BYTES)
-                self._count(segments_padded=1)
-                return padded
-        except WebmLayoutError as error:
-            self._discard(window, segments_failed=1)
-            self._report(error)
-            return None
-        if len(data) <= self.config.max_segment_bytes:
-            return data
-        log.warning(
-            "segment %d: %d bytes, over the %d-byte cap: not sent",
-            index,
-            len(data),
-            self.config.max_segment_bytes,
-        )
-        self._lower_for(index, len(data))
-        self._discard(window, segments_oversized=1)
-        return None
-
-    def _discard(self, window: PacketSpan, **reason: int) -> None:
-        """Count a segment that will not be sent, with the media it held."""
-        self._count(
-            video_frames_discarded=window.video_frames,
-            audio_samples_discarded=window.captured_samples,
-            **reason,
-        )
-
-    def _emit(self, index: int, t0: float, t1: float, data: bytes, window: PacketSpan) -> None:
-        with self._lock:
-            stats = self._stats
-            dropped = (stats.video_frames_dropped, stats.audio_chunks_dropped)
-            stats.segments_emitted += 1
-            stats.video_frames_emitted += window.video_frames
-            stats.audio_samples_emitted += window.captured_samples
-            stats.silence_samples += window.silence_samples
-            stats.encode_load_last = window.encode_s / (t1 - t0)
-            stats.encode_wall_s += window.encode_s
-            stats.media_s += t1 - t0
-            stats.encode_load_avg = stats.encode_wall_s / stats.media_s
-        segment = Segment(
-            index=index,
-            t0=t0,
-            t1=t1,
-            data=data,
-            video_frames=window.video_frames,
-            audio_samples=window.captured_samples,
-            dropped_video_frames=dropped[0] - self._drops_emitted[0],
-            dropped_audio_chunks=dropped[1] - self._drops_emitted[1],
-            codec=self.config.codec,
-        )
-        self._drops_emitted = dropped
-        log.debug(
-            "segment %d: %.3f–%.3f s, %d bytes, load %.2f",
-            index,
-            t0,
-            t1,
-            len(data),
-            window.encode_s / (t1 - t0),
-        )
-        try:
-            self._on_segment(segment)
-        except Exception as error:
-            log.exception("the encoder's on_segment callback raised")
-            self._report(error)
-
     def _count(self, **increments: float) -> None:
-        with self._lock:
-            for name, value in increments.items():
-                setattr(self._stats, name, getattr(self._stats, name) + value)
+        self._output.count(**increments)

@@ -22,7 +22,7 @@ from support.media_checks import (
     small,
 )
 
-from capture import segment_cutter
+from capture import segment_output
 from capture.codec_settings import CodecSettings, Letterbox
 from capture.encoder import (
     MIN_SEGMENT_BYTES,
@@ -207,7 +207,7 @@ def test_a_bad_frame_fails_its_segment_only_and_is_reported() -> None:
 def test_an_error_writing_a_segment_is_reported_and_the_next_segment_is_written(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real_file = segment_cutter.standalone_file
+    real_file = segment_output.standalone_file
     written = []
 
     def failing_the_first_time(*args, **kwargs):
@@ -216,7 +216,7 @@ def test_an_error_writing_a_segment_is_reported_and_the_next_segment_is_written(
             raise av.error.InvalidDataError(1094995529, "injected fault")
         return real_file(*args, **kwargs)
 
-    monkeypatch.setattr(segment_cutter, "standalone_file", failing_the_first_time)
+    monkeypatch.setattr(segment_output, "standalone_file", failing_the_first_time)
     fed = HandFed(EncoderConfig(width=160, height=120, has_audio_input=False, block_when_full=True))
     fed.encoder.start()
     fed.black_frames([n * FRAME_S for n in range(250)])
