@@ -20,17 +20,20 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QResizeEvent,
     QShortcut,
     QShowEvent,
 )
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizeGrip, QToolButton, QToolTip, QVBoxLayout, QWidget
 
+from app.model.connection_trouble import connection_trouble
 from app.model.timeline import TimelineSnapshot
 from app.model.view_state import PipelineStatus
 from widgets import theme
 from widgets.badge import paint_badge
+from widgets.connection_card import ConnectionCard
 from widgets.freshness import cue_lag_text, freshness, paint_freshness_line
-from widgets.gauges import paint_gauges
+from widgets.gauges import GaugeOrder, paint_gauges
 from widgets.overlay import OverlayLayout
 from widgets.painting import draw_text
 from widgets.window_places import ForgetfulPlaces, WindowPlaces, restore_geometry, save_geometry
@@ -84,18 +87,29 @@ class CompactWindow(QWidget):
         self.grip.setToolTip("Drag to resize")
         outer.addWidget(self.grip, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
         shortcut = QShortcut(QKeySequence(TOGGLE_SHORTCUT), self)
+        shortcut.setAutoRepeat(False)  # a held Ctrl+M switches once, not on every repeat
         shortcut.activated.connect(self.expand_requested)
+        self._gauge_order = GaugeOrder()
+        self.setMouseTracking(True)
+        self.connection_card = ConnectionCard(self, compact=True)
 
     def set_snapshot(self, snapshot: TimelineSnapshot | None) -> None:
         self._snapshot = snapshot
+        self._update_card()
         if self.isVisible():
             self.update()
 
     def set_status(self, status: PipelineStatus) -> None:
         if status != self._status:
             self._status = status
+            self._update_card()
             if self.isVisible():
                 self.update()
+
+    def _update_card(self) -> None:
+        self.connection_card.set_trouble(connection_trouble(self._snapshot, self._status))
+        if self.connection_card.trouble is not None:
+            self.connection_card.place_in(self.width(), self.height(), bottom_margin=18)
 
     def overlay_layout(self) -> OverlayLayout:
         return self._layout
@@ -129,7 +143,7 @@ class CompactWindow(QWidget):
             _, layout.gauges = paint_gauges(
                 painter,
                 QPointF(margin, top),
-                snapshot.gauges[:TOP_SIGNALS],
+                self._gauge_order.apply(snapshot.gauges)[:TOP_SIGNALS],
                 scale,
                 self.height() - top - 16,
                 self.width() - 2 * margin,
@@ -138,6 +152,8 @@ class CompactWindow(QWidget):
         painter.end()
 
     def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Leave and self._gauge_order.hover(False, []):
+            self.update()
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             text = self._layout.tooltip_at(QPointF(event.pos()))
             if text:
@@ -157,7 +173,14 @@ class CompactWindow(QWidget):
             self._drag_offset = event.globalPosition().toPoint() - self.frameGeometry().topLeft()
         event.accept()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._update_card()
+
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        over = any(hit.rect.contains(event.position()) for hit in self._layout.gauges)
+        if self._gauge_order.hover(over, self._layout.gauges):
+            self.update()
         if self._drag_offset is not None and event.buttons() & Qt.MouseButton.LeftButton:
             self.move(event.globalPosition().toPoint() - self._drag_offset)
             event.accept()

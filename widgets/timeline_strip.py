@@ -2,9 +2,9 @@
 
 Engaged is solid, neutral carries horizontal lines, disengaged a diagonal hatch, so the strip
 reads without colour; a legend under it names each one. Gaps (no result for that time) stay
-empty; media the analysis says it did not cover (the network dropped it, the connection was
-down, too little picture) is cross-hatched grey, its reason in the tooltip. The span grows with
-the session; a thin line marks now.
+empty; what the analysis did not cover as it should (a failed or skipped segment, the connection
+down, media never analysed, too little picture) is cross-hatched grey, its reason in the tooltip.
+The span grows with the session; a thin line marks now.
 """
 
 from __future__ import annotations
@@ -31,11 +31,6 @@ PATTERNS: dict[EngagementState, Qt.BrushStyle] = {
 TRACK_H = 20.0
 AXIS_H = 16.0
 LEGEND_H = 20.0
-GAP_REASONS = {
-    "dropped": "not analysed",
-    "outage": "not analysed: no connection",
-    "degraded": "analysed with too little picture",
-}
 
 
 def paint_band(painter: QPainter, rect: QRectF, state: EngagementState) -> None:
@@ -140,8 +135,9 @@ class TimelineStrip(QWidget):
             gap = self.gap_at(event.pos().x())
             on_track = self.track_rect().adjusted(0, -2, 0, 2).contains(QPointF(event.pos()))
             if gap is not None and on_track:
-                why = GAP_REASONS.get(gap.reason, gap.reason) + (f" ({gap.detail})" if gap.detail else "")
-                QToolTip.showText(event.globalPos(), f"{window_text(gap.start, gap.end)} · {why}", self)
+                QToolTip.showText(
+                    event.globalPos(), f"{window_text(gap.start, gap.end)} · {gap.reason}", self
+                )
             elif window is not None and on_track:
                 label = theme.ENGAGEMENT_LABELS[window.state]
                 QToolTip.showText(

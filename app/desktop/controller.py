@@ -14,7 +14,8 @@ from collections.abc import Awaitable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QRect, QTimer
+from PySide6.QtGui import QGuiApplication
 
 from app.model.events import (
     AnalysisReached,
@@ -31,7 +32,8 @@ from app.model.source_spec import CaptureFormat, MicSpec, SourceSpec
 from app.model.versions import LibraryVersions
 from app.model.view_state import (
     FILE_CAMERA_PREFIX,
-    SYNTHETIC_CAMERA_ID,
+    MEETING_AUDIO_ID,
+    MIC_AND_MEETING_ID,
     Backend,
     DeviceOption,
     DeviceState,
@@ -42,7 +44,7 @@ from app.model.view_state import (
 from app.session.config import LOCAL, SessionConfig
 from app.session.controller import BackendUnavailable, SessionController
 from app.store.keystore import KeyStore
-from app.store.settings import Settings
+from app.store.settings import Settings, save_settings
 from capture.media import CaptureError
 from widgets.main_window import MainWindow
 
@@ -50,6 +52,12 @@ log = logging.getLogger(__name__)
 
 SNAPSHOT_INTERVAL_MS = 250
 _RESULTS = (ResultReceived, EngagementChanged, SignalChanged, QualityReceived, AnalysisReached)
+SCREEN_SOURCES = ("screen", "window", "region")
+PICTURE_SOURCES = ("camera", "file", "synthetic", *SCREEN_SOURCES)
+PREVIEW_CAPTURED = (
+    "This window is on the screen being captured, so its own preview would be analysed too: "
+    "move it to another screen or minimise it, or capture the call's window instead."
+)
 
 
 class DesktopController(QObject):
@@ -76,10 +84,13 @@ class DesktopController(QObject):
         self.closed = asyncio.Event()
         """Set once the window was closed and the session it ran has drained."""
         self.settings_flow: object | None = None
+        self.last_recording: Path | None = None
+        """The folder of the session that stopped last, for "Review this session"."""
         self._stop_after_start = False
+        self._closing = False
         self._starting: asyncio.Future[object] | None = None
         self._camera = DeviceStatus("Camera", "off")
-        self._microphone = DeviceStatus("Microphone", "off")
+        self._microphone = DeviceStatus("Microphone", "off", source="microphone")
         self._tasks: set[asyncio.Future[object]] = set()
         self._refresh_pending = False
         self._credential = key_store.credential()
@@ -91,6 +102,9 @@ class DesktopController(QObject):
         window.start_requested.connect(self.start)
         window.stop_requested.connect(self.stop)
         window.pause_toggled.connect(self._pause)
+        window.stop_now_requested.connect(self.stop_now)
+        window.retry_requested.connect(self.retry_now)
+        window.local_requested.connect(self.use_local)
         window.camera_chosen.connect(self._camera_chosen)
         window.file_chosen.connect(lambda path: self._camera_chosen(FILE_CAMERA_PREFIX + path))
         window.microphone_chosen.connect(self._microphone_chosen)
@@ -99,15 +113,29 @@ class DesktopController(QObject):
     # -- devices --------------------------------------------------------------------------------
 
     def list_devices(self) -> tuple[list[DeviceOption], list[DeviceOption]]:
-        from capture.devices import list_cameras, list_microphones
+        """The sources (cameras, screens, windows) and the sound inputs (microphones, meeting audio)."""
+        from capture.devices import list_cameras, list_microphones, list_screens
+        from capture.meeting_audio import LABEL, meeting_audio_status
+        from capture.window_source import list_windows
 
-        cameras = [DeviceOption(str(c.index), c.name) for c in list_cameras()]
+        sources = [DeviceOption(str(c.index), c.name) for c in list_cameras()]
+        sources += [
+            DeviceOption(f"screen:{s.index}", f"Screen {s.index + 1} ({s.area.width}x{s.area.height})")
+            for s in list_screens()
+        ]
+        sources += [DeviceOption(f"window:{w.title}", f"Window: {w.title}") for w in list_windows()]
         microphones = [DeviceOption(m.name, m.name) for m in list_microphones()]
-        return cameras, microphones
+        meeting = meeting_audio_status()
+        microphones += [
+            DeviceOption(MEETING_AUDIO_ID, LABEL, meeting.reason),
+            DeviceOption(MIC_AND_MEETING_ID, "Microphone and meeting audio", meeting.reason),
+        ]
+        return sources, microphones
 
     def show_devices(self) -> None:
         cameras, microphones = self.list_devices()
-        if self.camera_choice.isdigit() and not any(c.id == self.camera_choice for c in cameras):
+        idle = self.state == "idle"  # a running session's source is there, whatever the list says
+        if idle and self.camera_choice.isdigit() and not any(c.id == self.camera_choice for c in cameras):
             self._camera = DeviceStatus("Camera", "missing", "No camera found. Connect one and press Start.")
         self.window.set_devices(cameras, microphones, self.camera_choice, self.microphone_choice)
         self.refresh()
@@ -116,10 +144,22 @@ class DesktopController(QObject):
         self.camera_choice = choice
         if self._camera.state == "missing":
             self._camera = DeviceStatus("Camera", "off")
+        self._remember(camera=choice)
+        for source in PICTURE_SOURCES:  # said of the camera given up on
+            self.window.clear_problem(source)
         self.refresh()
 
     def _microphone_chosen(self, choice: str) -> None:
         self.microphone_choice = choice
+        self._remember(microphone=choice)
+
+    def _remember(self, **choices: str) -> None:
+        """The toolbar's choice is the settings' choice: saved, so the next launch starts on it."""
+        self.settings = self.settings.model_copy(update=choices)
+        try:
+            save_settings(self.settings)
+        except OSError as error:
+            log.warning("the source choice could not be saved: %s", error)
 
     def prune_recordings(self) -> None:
         """Delete recordings older than the retention setting, off the main thread."""
@@ -160,11 +200,11 @@ class DesktopController(QObject):
         )
 
     def _source(self) -> SourceSpec:
-        if self.camera_choice == SYNTHETIC_CAMERA_ID:
-            return SourceSpec("synthetic")
-        if self.camera_choice.startswith(FILE_CAMERA_PREFIX):
+        if self.camera_choice.isdigit():
+            return SourceSpec("camera", camera_index=int(self.camera_choice))
+        if self.camera_choice.startswith(FILE_CAMERA_PREFIX):  # any path, whatever it holds
             return SourceSpec("file", path=Path(self.camera_choice.removeprefix(FILE_CAMERA_PREFIX)))
-        return SourceSpec("camera", camera_index=int(self.camera_choice))
+        return SourceSpec.parse(self.camera_choice)
 
     def start(self) -> None:
         if self.state != "idle":
@@ -177,8 +217,35 @@ class DesktopController(QObject):
         elif self.state == "running":
             self._spawn(self.stop_session())
 
+    def stop_now(self) -> None:
+        """Stop without waiting for answers: the card's "Stop now", Stop pressed while finishing."""
+        if self.session is not None and self.state in ("running", "stopping"):
+            self.session.cut_drain()
+        self.stop()
+
+    def retry_now(self) -> None:
+        if self.session is not None and not self.session.retry_now():
+            log.info("retry asked for, but no reconnection was pending")
+
+    def use_local(self) -> None:
+        """Leave a server that cannot be reached: stop now, start again on Local analysis."""
+        self._spawn(self._restart_locally())
+
+    async def _restart_locally(self) -> None:
+        if self.session is not None:
+            self.session.cut_drain()
+        await self.stop_session()
+        self.force_local = True
+        log.info("switching to Local analysis, as asked")
+        self.start()
+
     async def close(self) -> None:
-        """The window closed: drain the session, then let the app end."""
+        """The window closed: drain the session, then let the app end. Closed again meanwhile, it
+        stops at once."""
+        if self._closing:
+            self.stop_now()
+            return
+        self._closing = True
         if self._starting is not None and not self._starting.done():
             self._stop_after_start = True
             await asyncio.wait({self._starting})
@@ -192,22 +259,31 @@ class DesktopController(QObject):
         session.add_listener(self._on_event)
         self.session = session
         self._set_state("starting")
-        self._camera = DeviceStatus(_camera_name(config.source), "starting")
+        self.window.offer_review(False)
+        self._camera = DeviceStatus(config.source.describe(), "starting", source=config.source.kind)
+        live_sound = not config.source.has_own_audio
         self._microphone = (
-            DeviceStatus("Microphone", "off", "No microphone: feedback comes from the picture only.")
-            if config.source.kind == "camera" and not config.microphone.enabled
+            DeviceStatus(
+                "Microphone",
+                "off",
+                "No microphone: feedback comes from the picture only.",
+                source="microphone",
+            )
+            if live_sound and not config.microphone.any
             else DeviceStatus(
-                _microphone_name(config), "starting" if config.source.kind == "camera" else "ok"
+                _microphone_name(config), "starting" if live_sound else "ok", source="microphone"
             )
         )
         self.window.clear_frame()
+        self.window.clear_problem()  # what went wrong before this start is for it to say again
         try:
             await session.start()
         except (CaptureError, BackendUnavailable) as error:
             log.warning("the session could not start: %s", error)
-            if isinstance(error, CaptureError) and error.source in ("camera", "file", "synthetic"):
+            source = error.source if isinstance(error, CaptureError) else "analysis"
+            if source in PICTURE_SOURCES:
                 self._camera = replace(self._camera, state="missing", message=str(error))
-            self.window.show_problem(str(error))
+            self.window.show_problem(str(error), source=source)
             self.session = None
             self._set_state("idle")
             return
@@ -221,15 +297,19 @@ class DesktopController(QObject):
             return
         self._frames.start(max(10, int(1000 / config.capture.fps)))
         self._spawn(self._stop_when_ended(session))
+        if self._preview_captured(config.source):
+            self.window.show_problem(PREVIEW_CAPTURED)
 
     async def _stop_when_ended(self, session: SessionController) -> None:
         await session.ended.wait()
         if session is self.session and self.state == "running":
             log.info("the session ended by itself (%s)", session.end_reason)
-            await self.stop_session()
+            # Its last segments are worth a reconnection; "Stop now" cuts that short.
+            await self.stop_session(wait_for_reconnect=True)
 
-    async def stop_session(self) -> None:
-        """Stop the running session: the last segment goes out, the uplink drains, the recording closes."""
+    async def stop_session(self, *, wait_for_reconnect: bool = False) -> None:
+        """Stop the running session: the last segment goes out, the uplink drains (unless the
+        connection is down), the recording closes."""
         session = self.session
         if session is None or self.state == "idle":
             return
@@ -239,13 +319,15 @@ class DesktopController(QObject):
         self._set_state("stopping")
         self._frames.stop()
         try:
-            summary = await session.stop()
+            summary = await session.stop(wait_for_reconnect=wait_for_reconnect)
             log.info("session stopped: %s", summary.model_dump(exclude={"wall"}))
         finally:
             self.refresh()
             self._camera = replace(self._camera, state="off", message="")
             self._microphone = replace(self._microphone, state="off", message="")
             self._set_state("idle")
+            self.last_recording = session.recording_folder
+            self.window.offer_review(session.recording_folder is not None)
 
     def _pause(self, paused: bool) -> None:
         self.paused = paused
@@ -265,7 +347,7 @@ class DesktopController(QObject):
     def refresh(self) -> None:
         session = self.session
         if session is not None:
-            self.window.set_snapshot(session.timeline.snapshot(session.clock.now()))
+            self.window.set_snapshot(session.timeline.snapshot(session.now()))
         self.window.set_status(self.status())
 
     def status(self) -> PipelineStatus:
@@ -288,7 +370,25 @@ class DesktopController(QObject):
             if session is None or session.recording_folder is None
             else str(session.recording_folder),
             api_key_configured=credential is not None,
+            capturing=session.config.source.describe()
+            if session is not None and session.config.source.captures_screen and self.state != "idle"
+            else None,
         )
+
+    def _preview_captured(self, source: SourceSpec) -> bool:
+        """Whether the captured screen or region shows this window (a window source never does:
+        the app's own windows are not offered)."""
+        if source.kind not in ("screen", "region"):
+            return False
+        screens = QGuiApplication.screens()
+        if not 0 <= source.camera_index < len(screens) or not self.window.isVisible():
+            return False
+        screen = screens[source.camera_index].geometry()
+        captured = screen
+        if source.area is not None:
+            area = source.area
+            captured = QRect(screen.x() + area.x, screen.y() + area.y, area.width, area.height)
+        return captured.intersects(self.window.frameGeometry()) and not self.window.isMinimized()
 
     def _set_state(self, state: SessionState) -> None:
         self.state = state
@@ -305,18 +405,26 @@ class DesktopController(QObject):
             self._refresh_pending = True
             QTimer.singleShot(0, self._refresh_for_result)
         match event:
-            case CaptureProblem(source="camera" | "file" | "synthetic"):
+            case CaptureProblem(source="camera" | "file" | "synthetic" | "screen" | "window" | "region"):
                 self._camera = _device_after(self._camera, event)
-                if event.level == "warning":
-                    self.window.show_problem(event.message)
-            case CaptureProblem(source="microphone"):
+                self._problem_news(event)
+            case CaptureProblem(source="microphone" | "meeting audio"):
                 self._microphone = _device_after(self._microphone, event)
-                if event.level == "warning":
-                    self.window.show_problem(event.message)
+                self._problem_news(event)
             case CaptureProblem(level="warning" | "error"):
-                self.window.show_problem(event.message)
+                self.window.show_problem(event.message, source=event.source)
             case ConnectionChanged(state="auth_rejected"):
-                self.window.show_problem(f"{event.detail} Open Settings to check your API key.")
+                self.window.show_problem(
+                    f"{event.detail} Open Settings to check your API key.", source="connection"
+                )
+
+    def _problem_news(self, event: CaptureProblem) -> None:
+        # Errors reach the window through the timeline's problem; warnings are said here, and
+        # both are taken back when the device reports it is fine again.
+        if event.level == "warning":
+            self.window.show_problem(event.message, source=event.source)
+        elif event.level == "info":
+            self.window.clear_problem(event.source)
 
     def _refresh_for_result(self) -> None:
         self._refresh_pending = False
@@ -347,15 +455,10 @@ def _device_after(device: DeviceStatus, event: CaptureProblem) -> DeviceStatus:
     return replace(device, message=event.message)
 
 
-def _camera_name(source: SourceSpec) -> str:
-    if source.kind == "synthetic":
-        return "Synthetic test signal"
-    if source.kind == "file" and source.path is not None:
-        return f"File: {source.path.name}"
-    return f"Camera {source.camera_index}"
-
-
 def _microphone_name(config: SessionConfig) -> str:
     if config.source.has_own_audio:
         return "Sound of the " + ("test signal" if config.source.kind == "synthetic" else "file")
-    return config.microphone.name or "Default microphone"
+    microphone = config.microphone
+    if microphone.meeting:
+        return "Microphone and meeting audio" if microphone.enabled else "Meeting audio"
+    return microphone.name or "Default microphone"

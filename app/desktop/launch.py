@@ -12,11 +12,11 @@ from PySide6.QtWidgets import QApplication
 
 from app import APP_TITLE, __version__
 from app.desktop.controller import DesktopController
+from app.desktop.library_controller import LibraryController
 from app.desktop.settings_flow import SettingsFlow
 from app.desktop.window_places import IniWindowPlaces
 from app.model.server_url import ApiVersion
 from app.model.source_spec import MicSpec, SourceSpec
-from app.model.view_state import FILE_CAMERA_PREFIX, SYNTHETIC_CAMERA_ID
 from app.runtime.versions import library_versions
 from app.store.keystore import KeyStore
 from app.store.settings import read_settings
@@ -76,6 +76,12 @@ def open_desktop(
     controller.settings_flow = SettingsFlow(controller)
     window.window_closed.connect(lambda: asyncio.ensure_future(controller.close()))
     window.about_requested.connect(lambda: show_about(window, controller.versions.labelled()))
+    library = LibraryController(lambda: controller.settings, controller)
+    window.library_requested.connect(library.show_library)
+    window.review_requested.connect(
+        lambda: controller.last_recording is not None and library.open_review(controller.last_recording)
+    )
+    window.window_closed.connect(library.close_all)
     controller.show_devices()
     window.show()
     # "ready" once the event loop runs: the window has been painted by then (bench/startup.py times it).
@@ -87,12 +93,9 @@ def open_desktop(
 
 
 def _choice_for(source: SourceSpec) -> str:
-    """The camera picker's id for a `--source` (see `DesktopController._source`)."""
-    if source.kind == "synthetic":
-        return SYNTHETIC_CAMERA_ID
-    if source.kind == "file":
-        return f"{FILE_CAMERA_PREFIX}{source.path}"
-    return str(source.camera_index)
+    """The source picker's id for a `--source` (see `DesktopController._source`): a camera by its
+    bare index, anything else by its `--source` text."""
+    return str(source.camera_index) if source.kind == "camera" else str(source)
 
 
 def _key_in_use(key_store: KeyStore) -> str | None:

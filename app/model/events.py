@@ -9,7 +9,7 @@ cross a boundary (disk, stdout); `parse_event` reads one line back.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -87,6 +87,16 @@ class SegmentError(Event):
     correlation_id: str | None = None
 
 
+class SegmentUnanswered(Event):
+    """Sent, but the session ended before the server said `completed` or `error`: not an error of
+    the segment, and not analysed in full (`had_result`: its result came, its `completed` did not)."""
+
+    kind: Literal["segment_unanswered"] = "segment_unanswered"
+    index: int
+    connection: int
+    had_result: bool = False
+
+
 SkipReason = Literal["stale", "paused", "out_of_limits", "not_sent"]
 
 
@@ -109,6 +119,16 @@ class ConnectionChanged(Event):
     correlation_id: str | None = None
     detail: str = ""
     retry_in_s: float | None = None
+
+
+class DrainStarted(Event):
+    """Stop was asked for: the uplink waits up to `timeout_s` for `in_flight` answers and to send
+    `queued` segments, so a front-end can say what it waits for and for how long."""
+
+    kind: Literal["drain"] = "drain"
+    in_flight: int
+    queued: int
+    timeout_s: float
 
 
 class MessageUnparsed(Event):
@@ -209,6 +229,8 @@ class SessionSummary(Event):
     errored: int
     skipped: int
     reconnects: int
+    unanswered: int = 0
+    """Sent, with no `completed` or `error` before the session ended (see `SegmentUnanswered`)."""
     unparsed: int = 0
     dropped_video_frames: int = 0
     dropped_audio_chunks: int = 0
@@ -230,7 +252,9 @@ SessionEvent = Annotated[
     | SegmentCompleted
     | SegmentError
     | SegmentSkipped
+    | SegmentUnanswered
     | ConnectionChanged
+    | DrainStarted
     | MessageUnparsed
     | ChunkSent
     | EngagementChanged
@@ -244,6 +268,10 @@ SessionEvent = Annotated[
     Field(discriminator="kind"),
 ]
 _session_event = TypeAdapter(SessionEvent)
+EVENT_KINDS: frozenset[str] = frozenset(
+    model.model_fields["kind"].default for model in get_args(get_args(SessionEvent)[0])
+)
+"""Every `kind` this version reads."""
 
 
 def parse_event(line: str | bytes) -> SessionEvent:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from app.model.events import (
     AnalysisReached,
@@ -25,7 +25,6 @@ from app.model.events import (
     CoverageGap,
     EngagementChanged,
     FeedbackReceived,
-    GapReason,
     MessageUnparsed,
     QualityReceived,
     ResultReceived,
@@ -34,6 +33,7 @@ from app.model.events import (
     SegmentError,
     SegmentSent,
     SegmentSkipped,
+    SegmentUnanswered,
     SessionEvent,
     SignalChanged,
 )
@@ -79,15 +79,16 @@ class Counts:
     completed: int = 0
     errored: int = 0
     skipped: int = 0
-    unparsed: int = 0
     reconnects: int = 0
+    unanswered: int = 0
+    unparsed: int = 0
     dropped_video_frames: int = 0
     dropped_audio_chunks: int = 0
     chunks_sent: int = 0
 
     @property
     def in_flight(self) -> int:
-        return max(0, self.sent - self.completed - self.errored)
+        return max(0, self.sent - self.completed - self.errored - self.unanswered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,16 +109,41 @@ class ConnectionNow:
     correlation_id: str | None
     retry_in_s: float | None
     """Seconds left before the next reconnection attempt, while one is pending."""
+    detail: str = ""
+    """Why the connection is in this state ("the connection was refused"), when it is not up."""
+
+
+GapKind = Literal[
+    "error", "skipped", "reconnection", "unanswered", "unsent", "missing_media", "dropped", "degraded"
+]
+"""What the timeline finds itself (errors, skipped segments, reconnections; on v1/v2 the media never
+analysed and that analysed with too little picture) and what a review of the folder adds
+(segments never answered, the unsent tail, segment files missing or unreadable)."""
+COVERAGE_REASONS = {
+    "dropped": "not analysed",
+    "degraded": "analysed with too little picture",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Gap:
-    """Media the analysis did not cover (or covered with too little picture), for the strip."""
+    """A stretch of session time the analysis does not cover as it should, and why."""
 
     start: float
     end: float
-    reason: GapReason
-    detail: str = ""
+    kind: GapKind
+    reason: str
+    """One short sentence for the user."""
+    index: int | None = None
+    """The segment it concerns, where there is one."""
+
+
+SKIP_REASONS = {
+    "stale": "not sent: too old by the time it could go",
+    "paused": "not sent: sending was paused",
+    "out_of_limits": "not sent: outside the service's size limits",
+    "not_sent": "not sent before the session ended",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +171,7 @@ class TimelineSnapshot:
     last_latency_s: float | None
     upload_rate_bps: float
     coverage_gaps: list[Gap] = field(default_factory=list)
+    """What the analysis does not cover as it should (`SessionTimeline.gaps`), for the strip."""
     feedback: list[Feedback] = field(default_factory=list)
     """Feedback text on the chosen goals, newest first."""
     cue_lag_s: float | None = None
@@ -163,6 +190,7 @@ class SessionTimeline:
     _completed: set[int] = field(default_factory=set)
     _errored: set[int] = field(default_factory=set)
     _skipped: set[int] = field(default_factory=set)
+    _unanswered: set[int] = field(default_factory=set)
     _counts: Counts = field(default_factory=Counts)
     _connection: ConnectionChanged | None = None
     _problem: Problem | None = None
@@ -171,10 +199,16 @@ class SessionTimeline:
     _uploads: list[tuple[float, int]] = field(default_factory=list)
     _open: OpenIntervals = field(default_factory=OpenIntervals)
     _latest_end: float | None = None
-    _gaps: list[Gap] = field(default_factory=list)
+    _coverage_gaps: list[Gap] = field(default_factory=list)
     _feedback: list[Feedback] = field(default_factory=list)
+    _spans: dict[int, tuple[float, float]] = field(default_factory=dict)
+    _segment_gaps: dict[int, Gap] = field(default_factory=dict)
+    _outages: list[Gap] = field(default_factory=list)
+    _outage_since: ConnectionChanged | None = None
+    _latest_t: float = 0.0
 
     def apply(self, event: SessionEvent) -> None:
+        self._latest_t = max(self._latest_t, event.t)
         match event:
             case ResultReceived():
                 self._apply_result(event)
@@ -183,13 +217,17 @@ class SessionTimeline:
                 self._bump(chunks_sent=self._counts.chunks_sent + 1)
             case EngagementChanged() | SignalChanged() | QualityReceived() | AnalysisReached():
                 self._apply_change(event)
-            case CoverageGap():
-                self._gaps.append(Gap(event.start, event.end, event.reason, event.detail))
-                if event.reason == "degraded":
+            case CoverageGap(reason="dropped" | "degraded" as kind):
+                reason = COVERAGE_REASONS[kind] + (f": {event.detail}" if event.detail else "")
+                self._coverage_gaps.append(Gap(event.start, event.end, kind, reason))
+                if kind == "degraded":
                     self._reached(event.t, event.end)
+            case CoverageGap():
+                pass  # an outage: the connection's own gap says it (`gaps`), from its state changes
             case FeedbackReceived():
                 self._feedback.append(Feedback(event.t, event.text))
             case SegmentClosed():
+                self._spans[event.index] = (event.t0, event.t1)
                 self._bump(
                     closed=self._counts.closed + 1,
                     dropped_video_frames=self._counts.dropped_video_frames + event.dropped_video_frames,
@@ -203,24 +241,52 @@ class SessionTimeline:
                 self._completed.add(event.index)
                 self._last_latency_s = event.latency_s
                 self._bump(completed=len(self._completed))
+                self._clear_problem("server")  # segments get through again
             case SegmentError():
                 if event.index is not None:
                     self._errored.add(event.index)
                     self._bump(errored=len(self._errored))
+                    self._segment_gap(event.index, "error", f"analysis failed: {event.message}")
                 self._problem = Problem(event.t, "server", event.message, event.error_id, event.link)
             case SegmentSkipped():
                 self._skipped.add(event.index)
                 self._bump(skipped=len(self._skipped))
+                self._segment_gap(event.index, "skipped", SKIP_REASONS[event.reason])
+            case SegmentUnanswered():
+                self._unanswered.add(event.index)
+                self._bump(unanswered=len(self._unanswered))
             case ConnectionChanged():
                 self._apply_connection(event)
             case MessageUnparsed():
                 self._bump(unparsed=self._counts.unparsed + 1)
             case CaptureProblem() if event.level == "error":
                 self._problem = Problem(event.t, event.source, event.message)
+            case CaptureProblem() if event.level == "info":
+                self._clear_problem(event.source)
 
     @property
     def counts(self) -> Counts:
         return self._counts
+
+    @property
+    def signals(self) -> list[Signal]:
+        """Every signal of the session, by start time."""
+        return list(self._signals)
+
+    @property
+    def segment_spans(self) -> dict[int, tuple[float, float]]:
+        """Each closed segment's [t0, t1) in session time, by index."""
+        return dict(self._spans)
+
+    def gaps(self) -> list[Gap]:
+        """Segments that failed or were not sent (unless a later answer covered them) and the
+        connection's outages, by start time; an outage still open runs to the latest event."""
+        answered = {result.index for result in self.results}
+        found = [gap for index, gap in self._segment_gaps.items() if index not in answered]
+        found += self._outages + self._coverage_gaps
+        if self._outage_since is not None:
+            found.append(self._outage(self._outage_since, self._latest_t, "not reconnected"))
+        return sorted(found, key=lambda gap: (gap.start, gap.end))
 
     def snapshot(self, now: float) -> TimelineSnapshot:
         engagement = None
@@ -232,7 +298,7 @@ class SessionTimeline:
         if self._connection is not None:
             c = self._connection
             retry = None if c.retry_in_s is None else max(0.0, c.retry_in_s - (now - c.t))
-            connection = ConnectionNow(c.state, c.connection, c.correlation_id, retry)
+            connection = ConnectionNow(c.state, c.connection, c.correlation_id, retry, c.detail)
         return TimelineSnapshot(
             now=now,
             engagement=engagement,
@@ -249,7 +315,7 @@ class SessionTimeline:
             last_result_age_s=None if self._last_result_at is None else max(0.0, now - self._last_result_at),
             last_latency_s=self._last_latency_s,
             upload_rate_bps=self._upload_rate_bps(now),
-            coverage_gaps=list(self._gaps),
+            coverage_gaps=self.gaps(),
             feedback=self._feedback[-RECENT_FEEDBACK:][::-1],
             cue_lag_s=self.cue_lag_s(now),
         )
@@ -337,9 +403,31 @@ class SessionTimeline:
         # are attempts, not reconnections.
         if event.state == "connected" and event.connection > 1:
             self._bump(reconnects=self._counts.reconnects + 1)
+        if event.state == "connected" and self._outage_since is not None:
+            outcome = f"connected again (connection {event.connection})"
+            self._outages.append(self._outage(self._outage_since, event.t, outcome))
+            self._outage_since = None
+        if event.state in ("lost", "reconnecting") and self._outage_since is None:
+            self._outage_since = event
         self._connection = event
         if event.state in ("auth_rejected", "failed", "lost"):
             self._problem = Problem(event.t, "connection", event.detail or event.state)
+        elif event.state == "connected":
+            self._clear_problem("connection")
+
+    def _clear_problem(self, source: str) -> None:
+        """The latest problem came from `source`, which is fine again: it no longer holds."""
+        if self._problem is not None and self._problem.source == source:
+            self._problem = None
+
+    def _segment_gap(self, index: int, kind: GapKind, reason: str) -> None:
+        start, end = self._spans.get(index, (self._latest_t, self._latest_t))
+        self._segment_gaps[index] = Gap(start, end, kind, reason, index)
+
+    @staticmethod
+    def _outage(since: ConnectionChanged, until: float, outcome: str) -> Gap:
+        detail = (since.detail or "the connection was lost").rstrip(".")
+        return Gap(since.t, max(since.t, until), "reconnection", f"{detail}; {outcome}")
 
     def _gauges(self, now: float) -> list[Gauge]:
         latest = {**self._latest_signal, **{s.type: s for s in self._open.signals()}}

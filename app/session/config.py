@@ -32,6 +32,8 @@ class SessionConfig:
     """v2: the model to analyse with; None: the server's default."""
     goal_dimensions: tuple[str, ...] = ()
     """v1/v2: the goals feedback text is about."""
+    record: bool = True
+    """Keep a recording on disk; off, nothing of the session is written."""
     record_dir: Path | None = None
     """A folder for this session's recording; None for a new folder under `record_root`."""
     record_root: Path | None = None

@@ -20,12 +20,39 @@ def build_video_source(
 
         assert spec.path is not None
         return FileSource(spec.path, realtime=realtime)
+    if spec.kind in ("screen", "region"):
+        from capture.screen_capture import ScreenRegion, ScreenSource
+
+        if spec.kind == "screen":
+            return ScreenSource(spec.camera_index, fmt.width, fmt.height, fmt.fps)
+        assert spec.area is not None
+        region = ScreenRegion(spec.area)
+        return ScreenSource(
+            spec.camera_index, fmt.width, fmt.height, fmt.fps, framing=region, name=str(spec), source="region"
+        )
+    if spec.kind == "window":
+        from capture.window_source import WindowSource
+
+        return WindowSource(spec.title, fmt.width, fmt.height, fmt.fps)
     from capture.camera import CameraSource
 
     return CameraSource(spec.camera_index, fmt.width, fmt.height, fmt.fps)
 
 
 def build_microphone(spec: MicSpec) -> CaptureSource:
-    from capture.microphone import MicrophoneSource
+    """The sound for `spec`: the microphone, the meeting audio, or both mixed into one track."""
+    microphone: CaptureSource | None = None
+    if spec.enabled:
+        from capture.microphone import MicrophoneSource
 
-    return MicrophoneSource(spec.name)
+        microphone = MicrophoneSource(spec.name)
+    if not spec.meeting:
+        assert microphone is not None
+        return microphone
+    from capture.meeting_audio import MeetingAudioSource
+
+    if microphone is None:
+        return MeetingAudioSource()
+    from capture.audio_mix import MixedAudioSource
+
+    return MixedAudioSource([microphone, MeetingAudioSource()])

@@ -2,7 +2,7 @@
 
 from app.uplink.client import LiveStream, Uplink, resolved_api
 from app.uplink.config import UplinkConfig
-from app.uplink.failures import AuthRejected, ConnectFailed, QuotaExhausted, UplinkFailure
+from app.uplink.failures import AuthRejected, ConnectFailed, QuotaExhausted, ServerBusy, UplinkFailure
 from app.uplink.handshake import ProbeResult, probe
 from app.uplink.replies import UplinkStats
 
@@ -12,6 +12,7 @@ __all__ = [
     "LiveStream",
     "ProbeResult",
     "QuotaExhausted",
+    "ServerBusy",
     "Uplink",
     "UplinkConfig",
     "UplinkFailure",

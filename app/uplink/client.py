@@ -39,7 +39,11 @@ class _Strategy(Protocol):
 
     async def wait_failed(self) -> UplinkFailure: ...
 
-    async def stop(self) -> None: ...
+    def retry_now(self) -> bool: ...
+
+    def cut_drain(self) -> None: ...
+
+    async def stop(self, *, wait_for_reconnect: bool = False) -> None: ...
 
     def stats(self) -> UplinkStats: ...
 
@@ -105,9 +109,19 @@ class Uplink:
         """Resolves when the uplink gives up (auth, quota, retry budget)."""
         return await self._strategy.wait_failed()
 
-    async def stop(self) -> None:
-        """Send what is left, let the server finish (up to `drain_timeout_s`), close with 1000."""
-        await self._strategy.stop()
+    def retry_now(self) -> bool:
+        """Reconnect at once instead of after the backoff pause; False when no pause is under way."""
+        return self._strategy.retry_now()
+
+    def cut_drain(self) -> None:
+        """End a drain in progress at once (Stop pressed again, a second Ctrl-C)."""
+        self._strategy.cut_drain()
+
+    async def stop(self, *, wait_for_reconnect: bool = False) -> None:
+        """Send what is left, let the server finish (up to `drain_timeout_s`), close with 1000.
+        Without a connection there is nothing to drain through: the stop is immediate unless
+        `wait_for_reconnect` (a session that ended by itself, whose last media is worth it)."""
+        await self._strategy.stop(wait_for_reconnect=wait_for_reconnect)
 
     def stats(self) -> UplinkStats:
         return self._strategy.stats()

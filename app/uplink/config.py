@@ -1,4 +1,5 @@
-"""What an uplink is asked to do, whatever the protocol version."""
+"""What an `Uplink` is asked to do, whatever the protocol version: where to stream, what to ask for,
+and how patient to be."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from app.model.events import ConnectionChanged, ConnectionState, SessionEvent
 from app.uplink.backoff import Backoff, ReconnectPolicy
 from app.uplink.config import UplinkConfig
-from app.uplink.failures import AuthRejected, ConnectFailed, UplinkFailure
+from app.uplink.failures import AuthRejected, UplinkFailure, gave_up
 from app.uplink.replies import Retry, UplinkStats
 from capture.media import SessionClock
 
@@ -19,16 +19,24 @@ log = logging.getLogger(__name__)
 
 class LinkState:
     def __init__(
-        self, config: UplinkConfig, clock: SessionClock, on_event: Callable[[SessionEvent], None]
+        self,
+        config: UplinkConfig,
+        clock: SessionClock,
+        on_event: Callable[[SessionEvent], None],
+        on_state: Callable[[], None] = lambda: None,
     ) -> None:
+        """`on_state` is called on every change of state (a drain watches the state too)."""
         self.stats = UplinkStats()
         self.reconnect = ReconnectPolicy(
             Backoff(config.backoff_initial_s, config.backoff_max_s), config.connect_attempts
         )
         self.failure: UplinkFailure | None = None
         self.failed = asyncio.Event()
+        self.last_retry: Retry | None = None
+        """Why the latest attempt failed."""
         self._clock = clock
         self._on_event = on_event
+        self._on_state = on_state
 
     def reconnecting(self, retry: Retry) -> float:
         """Announce the next attempt; returns how long to wait before it."""
@@ -41,20 +49,17 @@ class LinkState:
 
     def attempt_failed(self, retry: Retry) -> bool:
         """Count a failed attempt; True when the budget is spent and the uplink has given up."""
+        self.last_retry = retry
         if not self.reconnect.failed():
             return False
-        self.fail(
-            ConnectFailed(
-                f"Cannot stream to the analysis server ({retry.reason.rstrip('.')}). "
-                "Check the address and your network, then start again."
-            )
-        )
+        self.fail(gave_up(retry.reason, busy=retry.slow, attempts=self.reconnect.failed_in_row))
         return True
 
     def fail(self, failure: UplinkFailure) -> None:
         if self.failure is not None:
             return
-        log.error("uplink gave up: %s", failure.message)
+        # The front-end tells the user; the log keeps it for a bug report.
+        log.warning("uplink gave up: %s", failure.message)
         self.failure = failure
         state: ConnectionState = "auth_rejected" if isinstance(failure, AuthRejected) else "failed"
         self.set_state(state, detail=failure.message)
@@ -68,6 +73,7 @@ class LinkState:
             opening and state in ("auth_rejected", "failed", "closed")
         )
         self.stats.state = state
+        self._on_state()
         self.emit(
             ConnectionChanged(
                 t=self._clock.now(),

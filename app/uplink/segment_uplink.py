@@ -23,6 +23,7 @@ from websockets.exceptions import ConnectionClosed
 from app.model.api_key import Redactor
 from app.model.error_codes import classify_close
 from app.model.events import (
+    DrainStarted,
     SegmentSent,
     SegmentSkipped,
     SessionEvent,
@@ -31,11 +32,11 @@ from app.model.events import (
 from app.model.server_url import server_url_problem
 from app.uplink.config import UplinkConfig
 from app.uplink.failures import (
-    AuthRejected,  # the failures are part of this API
-    ConnectFailed,
+    AuthRejected,
     QuotaExhausted,
     UplinkFailure,
     auth_rejected,
+    undelivered,
 )
 from app.uplink.handshake import (
     CLOSE_TIMEOUT_S,
@@ -76,13 +77,14 @@ class SegmentUplink:
         self._clock = clock
         self._on_event = on_event
         self._tracker = SegmentTracker()
-        self._link = LinkState(config, clock, on_event)
+        self._link = LinkState(config, clock, on_event, on_state=self._tracker.notify)
         self._stats = self._link.stats
         self._emit = self._link.emit
         self._set_state = self._link.set_state
         self._replies = ReplyHandler(
             tracker=self._tracker, stats=self._stats, clock=clock, redact=self._redact, emit=self._emit
         )
+        self._drain_cut = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._socket: ClientConnection | None = None
         self._paused = False
@@ -136,30 +138,36 @@ class SegmentUplink:
         assert self.failure is not None
         return self.failure
 
-    async def stop(self) -> None:
-        """Drain (every segment sent and answered, up to `drain_timeout_s`), close with 1000. Idempotent."""
+    def retry_now(self) -> bool:
+        """Reconnect at once instead of after the backoff pause; False when no pause is under way."""
+        woke = self._link.reconnect.retry_now()
+        if woke:
+            log.info("reconnecting now, as asked")
+        return woke
+
+    def cut_drain(self) -> None:
+        """End a drain in progress at once (Stop pressed again, a second Ctrl-C): what is unanswered
+        stays unanswered."""
+        self._drain_cut.set()
+        self._tracker.notify()
+
+    async def stop(self, *, wait_for_reconnect: bool = False) -> None:
+        """Drain (every segment sent and answered, up to `drain_timeout_s`), close with 1000. Idempotent.
+
+        After a lost connection or a failed attempt there is nothing to drain through: unless
+        `wait_for_reconnect` (a session that ended by itself, whose last segments are worth a
+        reconnection), the stop is immediate and what was not delivered says so.
+        """
         if self._stopped:
             return
         self._stopped = True
-        if self._task is not None and self.failure is None:
-            try:
-                await asyncio.wait_for(self._drained(), self._config.drain_timeout_s)
-            except TimeoutError:
-                log.warning(
-                    "drain timed out after %g s: %d in flight, %d queued",
-                    self._config.drain_timeout_s,
-                    self._tracker.in_flight,
-                    self._tracker.queued,
-                )
-                if self._stats.state in ("connecting", "reconnecting"):
-                    # Still knocking when the session ended: nothing could be delivered, and the
-                    # caller must not take that for a finished session.
-                    self._fail(
-                        ConnectFailed(
-                            "Cannot stream to the analysis server (it did not answer before the "
-                            "session ended). Check the address and your network, then start again."
-                        )
-                    )
+        if self._task is not None and self.failure is None and not self._tracker.idle:
+            if self._stats.state not in ("lost", "reconnecting") or wait_for_reconnect:
+                await self._drain(wait_for_reconnect)
+            if self.failure is None and self._stats.state != "connected" and not self._tracker.idle:
+                # Never through when the session ended: nothing could be delivered, and the caller
+                # must not take that for a finished session.
+                self._fail(undelivered(self._link.last_retry, attempts=self._link.reconnect.failed_in_row))
         self._stopping = True
         if self._task is not None:
             if self._socket is not None:
@@ -170,11 +178,31 @@ class SegmentUplink:
                 await self._task
         in_flight, queued = self._tracker.drop_all()
         for tracked in in_flight:
-            self._replies.segment_failed(tracked, "No answer arrived before the session ended.", None)
+            self._replies.unanswered(tracked)
         for tracked in queued:
             self._skip(tracked.index, "not_sent", "the session ended before it could be sent")
         if self.failure is None:
             self._set_state("closed")
+
+    async def _drain(self, wait_for_reconnect: bool) -> None:
+        timeout_s = self._config.drain_timeout_s
+        self._emit(
+            DrainStarted(
+                t=self._clock.now(),
+                in_flight=self._tracker.in_flight,
+                queued=self._tracker.queued,
+                timeout_s=timeout_s,
+            )
+        )
+        try:
+            await asyncio.wait_for(self._drained(wait_for_reconnect), timeout_s)
+        except TimeoutError:
+            log.warning(
+                "drain timed out after %g s: %d in flight, %d queued",
+                timeout_s,
+                self._tracker.in_flight,
+                self._tracker.queued,
+            )
 
     def stats(self) -> UplinkStats:
         return replace(
@@ -184,8 +212,10 @@ class SegmentUplink:
             skipped=dict(self._stats.skipped),
         )
 
-    async def _drained(self) -> None:
-        while not self._tracker.idle and self.failure is None:
+    async def _drained(self, wait_for_reconnect: bool) -> None:
+        while not self._tracker.idle and self.failure is None and not self._drain_cut.is_set():
+            if not wait_for_reconnect and self._stats.state in ("lost", "reconnecting"):
+                return  # the connection went down under the drain: nothing more can come
             await self._tracker.wait_changed()
 
     # -- connections ---------------------------------------------------------------------
@@ -204,7 +234,7 @@ class SegmentUplink:
         self._set_state("connecting")
         while not self._stopping:
             if retry is not None:
-                await asyncio.sleep(self._reconnecting(retry))
+                await self._link.reconnect.pause(self._reconnecting(retry))
             try:
                 socket = await open_stream(
                     self._config.url,
@@ -243,10 +273,10 @@ class SegmentUplink:
         resent = self._tracker.new_connection(self._stats.connection)
         self._skip_stale()
         log.info(
-            "connected to %s (connection %d, correlation id %s)%s",
+            "connected to %s (connection %d%s)%s",
             self._redact(self._config.url),
             self._stats.connection,
-            self._stats.correlation_id,
+            f", correlation id {self._stats.correlation_id}" if self._stats.correlation_id else "",
             f", re-sending {len(resent)} unanswered segment(s)" if resent else "",
         )
         self._set_state("connected")
@@ -272,10 +302,7 @@ class SegmentUplink:
 
     def _attempt_failed(self, retry: Retry) -> bool:
         """Count a failed attempt; True when the budget is spent and the uplink has given up."""
-        given_up = self._link.attempt_failed(retry)
-        if given_up:
-            self._tracker.notify()  # ends a drain in progress
-        return given_up
+        return self._link.attempt_failed(retry)
 
     def _fail(self, failure: UplinkFailure) -> None:
         self._link.fail(failure)

@@ -31,7 +31,14 @@ from app.model.vocabulary import INCLUDE_FLAGS
 from app.model.wire_v1 import close_request, session_config
 from app.uplink.config import UplinkConfig
 from app.uplink.envelope_replies import EnvelopeHandler
-from app.uplink.failures import AuthRejected, QuotaExhausted, UplinkFailure, auth_rejected, quota_exhausted
+from app.uplink.failures import (
+    AuthRejected,
+    QuotaExhausted,
+    UplinkFailure,
+    auth_rejected,
+    quota_exhausted,
+    undelivered,
+)
 from app.uplink.handshake import (
     CLOSE_TIMEOUT_S,
     ConnectError,
@@ -93,6 +100,7 @@ class StreamUplink:
         self._set_state = self._link.set_state
         self._fail = self._link.fail
         self._stop_asked = asyncio.Event()
+        self._drain_cut = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._paused = False
@@ -132,8 +140,19 @@ class StreamUplink:
         assert self.failure is not None
         return self.failure
 
-    async def stop(self) -> None:
-        """Call once the encoder has stopped: its last chunk is out, so the stream can end."""
+    def retry_now(self) -> bool:
+        woke = self._link.reconnect.retry_now()
+        if woke:
+            log.info("reconnecting now, as asked")
+        return woke
+
+    def cut_drain(self) -> None:
+        self._drain_cut.set()
+
+    async def stop(self, *, wait_for_reconnect: bool = False) -> None:
+        """Call once the encoder has stopped: its last chunk is out, so the stream can end. Media
+        is never held for a later connection (a new one starts a new stream), so an uplink that
+        is not connected stops at once, whatever `wait_for_reconnect` says."""
         if self._stopped:
             return
         self._stopped = True
@@ -144,12 +163,20 @@ class StreamUplink:
         if self._task is not None:
             # Connected, the drain is bounded by the server's grant; away, there is nothing to wait for.
             budget = self._config.drain_timeout_s + self._config.open_timeout_s + CLOSE_TIMEOUT_S
-            done, _ = await asyncio.wait({self._task}, timeout=budget)
-            if not done:
-                log.warning("the stream did not end within %.0f s of stopping", budget)
+            cut = asyncio.ensure_future(self._drain_cut.wait())
+            done, _ = await asyncio.wait(
+                {self._task, cut}, timeout=budget, return_when=asyncio.FIRST_COMPLETED
+            )
+            cut.cancel()
+            if self._task not in done:
+                log.warning("the stream did not end as asked: closing it")
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self.failure is None and self._media_end is None and self._stats.state != "connected":
+            # Never through while the session ran: nothing was analysed, and the caller must not
+            # take that for a finished session.
+            self._fail(undelivered(self._link.last_retry, attempts=self._link.reconnect.failed_in_row))
         if self.failure is None:
             self._set_state("closed")
 
@@ -171,9 +198,11 @@ class StreamUplink:
         self._set_state("connecting")
         while not self._stopped:
             if retry is not None:
-                delay = self._link.reconnecting(retry)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop_asked.wait(), delay)
+                pause = asyncio.ensure_future(self._link.reconnect.pause(self._link.reconnecting(retry)))
+                stop = asyncio.ensure_future(self._stop_asked.wait())
+                await asyncio.wait({pause, stop}, return_when=asyncio.FIRST_COMPLETED)
+                for waiter in (pause, stop):
+                    waiter.cancel()
                 if self._stopped:
                     return  # stopped while away: nothing is in flight to drain
             try:

@@ -307,3 +307,28 @@ def _names(settings: dict[str, object]) -> list[str]:
         if isinstance(value, dict):
             names.extend(_names(value))
     return names
+
+
+@pytest.mark.timeout(60)
+def test_duration_stops_a_file_source_at_that_much_session_time(
+    stream: StreamCommand, tmp_path: Path
+) -> None:
+    """`--duration` means the same for every source: a 20 s file stops after 9 s of it."""
+    clip = write_media(tmp_path / "long.mp4", seconds=20.0, fps=25)
+    events_path = tmp_path / "events.jsonl"
+    run = stream.run(
+        "--source", f"file:{clip.path}", "--duration", "9", "--fast", "--local", *SMALL,
+        "--record-dir", str(tmp_path / "recording"), "--events", str(events_path),
+    )  # fmt: skip
+    assert run.returncode == 0, run.describe()
+    events = read_events(events_path)
+    closed = of(events, SegmentClosed)
+    # The file starts where the session clock stood when it opened, a moment after Start.
+    start = closed[0].t0
+    assert 0.0 <= start < 1.0
+    assert [edge - start for c in closed for edge in (c.t0, c.t1)] == pytest.approx([0.0, 4.0, 4.0, 8.0])
+    summary = assert_summary_agrees(events)
+    cut_at = closed[-1].t1 + summary.unsent_tail_s
+    assert cut_at == pytest.approx(9.0, abs=0.05), "the rest of the file was never encoded"
+    assert sum(c.video_frames for c in closed) == 8 * 25
+    assert (summary.sent, summary.completed) == (2, 2)

@@ -69,14 +69,17 @@ def test_quality_gaps_and_feedback_reach_the_snapshot() -> None:
     timeline.apply(QualityReceived(t=1.1, connection=1, overall=SCORES, timeline=[window]))
     timeline.apply(CoverageGap(t=3.0, connection=2, start=1.0, end=2.5, reason="outage", detail="lost"))
     timeline.apply(CoverageGap(t=4.0, connection=2, start=2.5, end=3.5, reason="degraded"))
+    timeline.apply(CoverageGap(t=4.5, connection=2, start=3.5, end=4.0, reason="dropped", detail="paused"))
     timeline.apply(FeedbackReceived(t=5.0, connection=2, text="first"))
     timeline.apply(FeedbackReceived(t=9.0, connection=2, text="second"))
     snapshot = timeline.snapshot(10.0)
     assert snapshot.quality_overall == SCORES and snapshot.quality_series == [window]
-    assert [(g.start, g.end, g.reason) for g in snapshot.coverage_gaps] == [
-        (1.0, 2.5, "outage"),
-        (2.5, 3.5, "degraded"),
+    # An outage is the connection's own gap (from its state changes), not counted twice.
+    assert [(g.start, g.end, g.kind, g.reason) for g in snapshot.coverage_gaps] == [
+        (2.5, 3.5, "degraded", "analysed with too little picture"),
+        (3.5, 4.0, "dropped", "not analysed: paused"),
     ]
+    assert snapshot.coverage_gaps == timeline.gaps()
     assert [f.text for f in snapshot.feedback] == ["second", "first"]
     assert snapshot.cue_lag_s == pytest.approx(6.5), "degraded media was analysed; an outage was not"
 
