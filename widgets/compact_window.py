@@ -1,5 +1,6 @@
 """`CompactWindow`: a small frameless always-on-top window for a presenter whose slides fill the
-screen. Only the engagement badge, the freshness cue and the three strongest signals.
+screen. Only the engagement badge, the freshness cue, the three strongest signals and, with
+Local analysis, one line of delivery figures.
 
 Drag it anywhere on its body to move it; the grip in the corner resizes it. It remembers its
 place between uses and runs.
@@ -32,6 +33,7 @@ from app.model.view_state import PipelineStatus
 from widgets import theme
 from widgets.badge import paint_badge
 from widgets.connection_card import ConnectionCard
+from widgets.delivery_panel import compact_line
 from widgets.freshness import cue_lag_text, freshness, paint_freshness_line
 from widgets.gauges import GaugeOrder, paint_gauges
 from widgets.overlay import OverlayLayout
@@ -43,6 +45,7 @@ log = logging.getLogger(__name__)
 STATE_KEY = "compact"
 TOP_SIGNALS = 3
 HEADER_H = 34
+DELIVERY_LINE_H = 20
 DEFAULT_SIZE = QSize(300, 250)
 TOGGLE_SHORTCUT = "Ctrl+M"
 
@@ -106,6 +109,12 @@ class CompactWindow(QWidget):
             if self.isVisible():
                 self.update()
 
+    def delivery_text(self) -> str:
+        """The delivery line, shown only while Local analysis runs."""
+        if self._snapshot is None or self._status.backend != "local":
+            return ""
+        return compact_line(self._snapshot.delivery)
+
     def _update_card(self) -> None:
         self.connection_card.set_trouble(connection_trouble(self._snapshot, self._status))
         if self.connection_card.trouble is not None:
@@ -138,6 +147,8 @@ class CompactWindow(QWidget):
             lag_rect = QRectF(left, cue_rect.bottom() - 4 * scale, self.width() - left - margin, 16 * scale)
             draw_text(painter, lag_rect, lag, theme.overlay_font(11.5 * scale), theme.TEXT_SECONDARY)
             cue_rect = cue_rect.adjusted(0, 0, 0, 12 * scale)
+        delivery = self.delivery_text()
+        bottom = self.height() - 16 - (DELIVERY_LINE_H * scale if delivery else 0.0)
         if snapshot is not None and snapshot.gauges:
             top = cue_rect.bottom() + 6
             _, layout.gauges = paint_gauges(
@@ -145,9 +156,12 @@ class CompactWindow(QWidget):
                 QPointF(margin, top),
                 self._gauge_order.apply(snapshot.gauges)[:TOP_SIGNALS],
                 scale,
-                self.height() - top - 16,
+                bottom - top,
                 self.width() - 2 * margin,
             )
+        if delivery:
+            line = QRectF(margin, bottom, self.width() - 2 * margin - 12, DELIVERY_LINE_H * scale)
+            draw_text(painter, line, delivery, theme.overlay_font(12 * scale), theme.TEXT_SECONDARY)
         self._layout = layout
         painter.end()
 

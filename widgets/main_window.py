@@ -31,6 +31,7 @@ from widgets import theme
 from widgets.compact_window import CompactWindow
 from widgets.connection_card import ConnectionCard
 from widgets.controls import ControlBar
+from widgets.delivery_panel import DeliveryPanel
 from widgets.feedback_panel import FeedbackPanel
 from widgets.key_banner import KeyBanner
 from widgets.preview import PreviewWidget
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
         self.banner.add_key_requested.connect(self.add_key_requested)
         self.timeline_strip = TimelineStrip()
         self.quality_panel = QualityPanel()
+        self.delivery_panel = DeliveryPanel()
         self.signal_list = SignalList()
         self.feedback_panel = FeedbackPanel()
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -260,6 +262,14 @@ class MainWindow(QMainWindow):
         layout.addWidget(self._rule())
         layout.addWidget(self.quality_panel)
         layout.addWidget(self._rule())
+        # Local analysis's own figures: shown only while it is the analysis in use.
+        self._delivery_section = QWidget()
+        section = QVBoxLayout(self._delivery_section)
+        section.setContentsMargins(0, 0, 0, 0)
+        section.setSpacing(10)
+        section.addWidget(self.delivery_panel)
+        section.addWidget(self._rule())
+        layout.addWidget(self._delivery_section)
         layout.addWidget(self.feedback_panel)
         signals_title = QLabel("Recent signals")
         signals_title.setObjectName("sectionTitle")
@@ -296,6 +306,7 @@ class MainWindow(QMainWindow):
         self.preview.set_snapshot(snapshot)
         self.timeline_strip.set_snapshot(snapshot)
         self.quality_panel.set_snapshot(snapshot)
+        self.delivery_panel.set_delivery(snapshot.delivery)
         self.signal_list.set_signals(snapshot.recent_signals)
         self.feedback_panel.set_feedback(snapshot.feedback)
         self.status_bar.set_snapshot(snapshot)
@@ -306,6 +317,7 @@ class MainWindow(QMainWindow):
         self.pause_action.setChecked(status.paused)
         self.pause_action.setText("Resume sending" if status.paused else "Pause sending")
         self.banner.set_needed(not status.api_key_configured)
+        self._delivery_section.setVisible(status.backend == "local")
         self.preview.set_status(status)
         self.compact.set_status(status)
         self.status_bar.set_status(status)

@@ -23,7 +23,7 @@ import av
 import numpy as np
 
 from app.analyzer import thresholds as th
-from app.analyzer.decode import SampledFrame, grey_frame
+from app.analyzer.decode import sampled_frame
 from app.analyzer.stream_window import MediaTimeline, MediaWindow
 
 log = logging.getLogger(__name__)
@@ -214,12 +214,12 @@ class StreamDemuxer:
         if frame.pts is None or not frame.time_base:
             return
         t = float(frame.pts * frame.time_base)
-        grey = None
+        sampled = None
         if t + 1e-6 >= self._next_sample_s:
-            grey = grey_frame(frame)
+            sampled = sampled_frame(frame, t)
             step = 1.0 / th.VIDEO_SAMPLE_FPS
             self._next_sample_s = (math.floor(t / step + 1e-6) + 1) * step
-        skipped = self._timeline.add_video(t, None if grey is None else SampledFrame(t, grey))
+        skipped = self._timeline.add_video(t, sampled)
         if skipped is not None:
             self._emit(MediaSkipped(*skipped))
 

@@ -9,6 +9,7 @@ ahead, the client skipped that media: the stretch is reported once, never analys
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import deque
 from dataclasses import dataclass
@@ -152,7 +153,7 @@ class MediaTimeline:
         assert self._first_s is not None and self._emitted_until is not None
         start = max(self._first_s, end - self.window_s)
         new_from = max(start, self._emitted_until, end - self.step_s)
-        frames = [SampledFrame(f.t - start, f.grey) for f in self._frames if start <= f.t < end]
+        frames = [dataclasses.replace(f, t=f.t - start) for f in self._frames if start <= f.t < end]
         new_frames = sum(1 for f in self._frames if new_from <= f.t < end)
         heard = self._audio_end_s is not None and self._audio_end_s > new_from
         if new_frames == 0 and not heard:

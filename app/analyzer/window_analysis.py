@@ -1,5 +1,5 @@
 """One window of a continuous stream → its interpretation: the same measurements and rules as a
-v0 segment's (`app.analyzer.analysis`), on media the demux thread already decoded.
+v0 segment's (`app.analyzer.analysis.analyse_media`), on media the demux thread already decoded.
 
 This is what a v1/v2 connection runs in the executor; it touches no event loop and no socket.
 """
@@ -9,17 +9,16 @@ from __future__ import annotations
 import logging
 import time
 
-from app.analyzer.rules import Interpretation, interpret
+from app.analyzer.analysis import analyse_media
+from app.analyzer.rules import Interpretation
 from app.analyzer.stream_window import MediaWindow
-from app.analyzer.vision import measure_picture
-from app.analyzer.voice import measure_voice
 
 log = logging.getLogger(__name__)
 
 
 def analyse_window(window: MediaWindow) -> Interpretation:
     started = time.perf_counter()
-    result = interpret(measure_picture(window.frames), measure_voice(window.audio), window.duration_s)
+    result = analyse_media(window.frames, window.audio, window.duration_s)
     log.debug(
         "analysed %.2f–%.2f s (%d pictures) in %.3f s",
         window.start,

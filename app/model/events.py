@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from app.model.delivery import LocalDelivery
 from app.model.vocabulary import EngagementState, Probability
 from app.model.wire_v0 import ConversationQuality, EngagementWindow, QualityScores, QualityWindow, Signal
 
@@ -68,6 +69,8 @@ class ResultReceived(Event):
     engagement: list[EngagementWindow] = Field(default_factory=list)
     signals: list[Signal] = Field(default_factory=list)
     quality: ConversationQuality | None = None
+    delivery: LocalDelivery | None = None
+    """Local analysis's delivery figures (eye contact, pace, fillers, …); never from Interhuman."""
 
 
 class SegmentCompleted(Event):

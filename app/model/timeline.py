@@ -16,6 +16,7 @@ import bisect
 from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
 
+from app.model.delivery import LocalDelivery
 from app.model.events import (
     AnalysisReached,
     CaptureProblem,
@@ -176,6 +177,9 @@ class TimelineSnapshot:
     """Feedback text on the chosen goals, newest first."""
     cue_lag_s: float | None = None
     """Session seconds from the end of the newest analysed media to now; None before any result."""
+    delivery: LocalDelivery | None = None
+    """Local analysis's delivery figures of the latest analysed stretch; None with Interhuman's
+    service, or before the first result."""
 
 
 @dataclass
@@ -186,6 +190,7 @@ class SessionTimeline:
     _signals: list[Signal] = field(default_factory=list)
     _quality_series: list[QualityWindow] = field(default_factory=list)
     _quality_overall: QualityScores | None = None
+    _delivery: LocalDelivery | None = None
     _sent: set[int] = field(default_factory=set)
     _completed: set[int] = field(default_factory=set)
     _errored: set[int] = field(default_factory=set)
@@ -318,6 +323,7 @@ class SessionTimeline:
             coverage_gaps=self.gaps(),
             feedback=self._feedback[-RECENT_FEEDBACK:][::-1],
             cue_lag_s=self.cue_lag_s(now),
+            delivery=self._delivery,
         )
 
     def cue_lag_s(self, now: float) -> float | None:
@@ -378,6 +384,7 @@ class SessionTimeline:
         self._latest_signal.clear()
         self._quality_series.clear()
         self._quality_overall = None
+        self._delivery = None
         for result in self.results:
             self._add_result(result)
 
@@ -392,6 +399,9 @@ class SessionTimeline:
                 PROBABILITY_RANK[known.probability],
             ):
                 self._latest_signal[signal.type] = signal
+        delivery = event.delivery
+        if delivery is not None and (self._delivery is None or delivery.end >= self._delivery.end):
+            self._delivery = delivery
         if event.quality is not None:
             if event.quality.overall is not None:
                 self._quality_overall = event.quality.overall

@@ -198,6 +198,7 @@ class ReplyHandler:
                 engagement=placed.engagement_state,
                 signals=placed.signals,
                 quality=placed.conversation_quality,
+                delivery=placed.local_delivery,
             )
         )
 

@@ -288,7 +288,7 @@ def test_devices_lists_without_qt_noise(home: UserHome) -> None:
 def test_devices_json_is_json_only(home: UserHome) -> None:
     done = _command(home, "devices", "--json")
     assert done.returncode == EXIT_OK and done.stderr == ""
-    assert set(json.loads(done.stdout)) == {"cameras", "microphones"}
+    assert set(json.loads(done.stdout)) == {"cameras", "microphones", "screens", "windows", "meeting_audio"}
 
 
 ANALYZER_HOSTS = {

@@ -11,6 +11,7 @@ from support.session_builder import SessionBuilder
 from support.widget_pixels import grey_frame
 
 from app.desktop.window_places import STATE_FILE, IniWindowPlaces
+from app.model.delivery import LocalDelivery
 from app.model.view_state import (
     NO_MICROPHONE_ID,
     SYNTHETIC_CAMERA_ID,
@@ -251,3 +252,17 @@ def test_settings_and_closing_are_reported(qtbot: QtBot, window: MainWindow) -> 
         qtbot.mouseClick(settings_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(window.window_closed, timeout=1000):
         window.close()
+
+
+def test_the_delivery_panel_shows_with_local_analysis_only(
+    window: MainWindow, builder: SessionBuilder
+) -> None:
+    figures = LocalDelivery(start=0, end=4, face_visible=1.0, eye_contact=0.85, speaking=0.6, pace_wpm=150)
+    builder.result(0, 4, delivery=figures)
+    window.set_status(running(backend="local"))
+    window.set_snapshot(builder.snapshot(5))
+    assert window.delivery_panel.isVisible()
+    assert window.delivery_panel.value_text("Eye contact") == "85% · turned away –"
+    assert window.delivery_panel.value_text("Pace") == "150 words/min · speaking 60%"
+    window.set_status(running(backend="cloud"))
+    assert not window.delivery_panel.isVisible()
