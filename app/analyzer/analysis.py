@@ -10,24 +10,30 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from app.analyzer.decode import SampledFrame, decode_segment
 from app.analyzer.rules import Interpretation, interpret
-from app.analyzer.vision import measure_picture
+from app.analyzer.vision import PictureTrack, measure_picture
 from app.analyzer.voice import measure_voice
 
 log = logging.getLogger(__name__)
 
 
-def analyse_media(frames: Sequence[SampledFrame], audio: np.ndarray, duration_s: float) -> Interpretation:
-    """Decoded media (a segment's, or a window of a continuous stream) → its interpretation."""
+def analyse_media(
+    frames: Sequence[SampledFrame],
+    audio: np.ndarray,
+    duration_s: float,
+    picture_of: Callable[[Sequence[SampledFrame]], PictureTrack] = measure_picture,
+) -> Interpretation:
+    """Decoded media (a segment's, or a window of a continuous stream) → its interpretation;
+    `picture_of` measures the pictures (a stream's analyser reuses what it measured before)."""
     with ThreadPoolExecutor(1, thread_name_prefix="analysis-voice") as listener:
         heard = listener.submit(measure_voice, audio)
-        picture = measure_picture(frames)
+        picture = picture_of(frames)
         voice = heard.result()
     return interpret(picture, voice, duration_s)
 

@@ -19,7 +19,7 @@ import hmac
 import logging
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,7 @@ from app.analyzer.connection import (
     error_message,
 )
 from app.analyzer.stream_v1 import StreamLimits, StreamSessionV1, StreamV1Options, WindowAnalyse
-from app.analyzer.window_analysis import analyse_window
+from app.analyzer.window_analysis import WindowAnalyser
 from app.model.vocabulary import INCLUDE_FLAGS
 from app.model.wire_v0 import PATH_V0
 from app.model.wire_v1 import DEFAULT_MODEL, MODELS, PATH_V1, PATH_V2
@@ -90,7 +90,7 @@ class AnalyzerServer:
         key: str | None = None,
         workers: int | None = None,
         analyse: Analyse = analyse_segment,
-        analyse_window: WindowAnalyse = analyse_window,
+        window_analyser: Callable[[], WindowAnalyse] = WindowAnalyser,
         idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
         limits: StreamLimits | None = None,
     ) -> None:
@@ -99,7 +99,8 @@ class AnalyzerServer:
         self._key = key or None
         self._workers = workers or min(2, os.cpu_count() or 1)
         self._analyse = analyse
-        self._analyse_window = analyse_window
+        self._window_analyser = window_analyser
+        """Makes each v1/v2 connection's analyser (it keeps what it measured for the next window)."""
         self._idle_timeout_s = idle_timeout_s
         self._limits = limits or StreamLimits(idle_timeout_s=idle_timeout_s)
         self._server: Server | None = None
@@ -169,7 +170,7 @@ class AnalyzerServer:
         assert isinstance(connection, AnalyzerConnection) and self._executor is not None
         if connection.v1_options is not None:
             await StreamSessionV1(
-                connection, connection.v1_options, self._executor, self._analyse_window, self._limits
+                connection, connection.v1_options, self._executor, self._window_analyser(), self._limits
             ).run()
             return
         await StreamSession(

@@ -27,7 +27,7 @@ from app.analyzer.rules import Interpretation
 from app.analyzer.server import AnalyzerServer
 from app.analyzer.stream_v1 import StreamLimits
 from app.analyzer.stream_window import MediaWindow
-from app.analyzer.window_analysis import analyse_window
+from app.analyzer.window_analysis import WindowAnalyser
 from app.model.wire_v1 import (
     CoverageDropped,
     EngagementUpdated,
@@ -270,15 +270,16 @@ async def test_a_frame_over_the_limit_is_ih6002_and_the_stream_goes_on() -> None
 
 async def test_analysis_that_falls_behind_gives_up_old_windows_as_coverage_dropped() -> None:
     analysed: list[tuple[float, float]] = []
+    analyser = WindowAnalyser()
 
     def slow(window: MediaWindow) -> Interpretation:
         time.sleep(0.3)
         analysed.append((window.new_from, window.end))
-        return analyse_window(window)
+        return analyser(window)
 
     limits = StreamLimits(max_analysis_wait_s=0.5)
     async with (
-        AnalyzerServer(analyse_window=slow, limits=limits) as server,
+        AnalyzerServer(window_analyser=lambda: slow, limits=limits) as server,
         connect(server.url_for("v1")) as ws,
     ):
         answers = await stream_and_close(ws, frames_of(talking()))
@@ -298,7 +299,7 @@ async def test_an_analysis_failure_is_ih1001_and_not_fatal() -> None:
         calls.append(window)
         raise ZeroDivisionError("internal detail 42")
 
-    server = AnalyzerServer(analyse_window=broken, limits=PATIENT)  # type: ignore[arg-type]
+    server = AnalyzerServer(window_analyser=lambda: broken, limits=PATIENT)  # type: ignore[arg-type,return-value]
     async with server, connect(server.url_for("v1")) as ws:
         answers = await stream_and_close(ws, frames_of(talking()))
     assert set(answers.errors()) == {"ih1001"} and len(calls) >= 7
