@@ -165,7 +165,9 @@ class SegmentCutter:
         finally:
             window.encode_s += time.perf_counter() - began
         self._last_pts_ms = pts_ms
-        if opens_window:
+        if opens_window and any(packet.keyframe for packet in packets):
+            # Only a keyframe that came out opens the window: asked for and not given (the encoder
+            # produced nothing for that picture), the next picture asks again.
             self._keyed_window = index
         if not packets:
             self._count(video_frames_discarded=1)
@@ -230,7 +232,11 @@ class SegmentCutter:
         return self._windows[index]
 
     def _route_video(self, packet: VideoPacket) -> None:
-        self._window(self._window_of(packet.pts_ms / 1000)).video.append(packet)
+        window = self._window(self._window_of(packet.pts_ms / 1000))
+        if window.video or packet.keyframe:
+            window.video.append(packet)
+        else:
+            self._count(video_frames_discarded=1)  # a segment starts on a keyframe: none before it
         self.stream.take_video(packet)
 
     def _route_audio(self, packet: AudioPacket) -> None:

@@ -156,6 +156,8 @@ class StreamCutter:
         span = self._span_for(sample)
         if span is None:
             return
+        if not span.video and not packet.keyframe:
+            return  # a Cluster starts on a keyframe (the next picture asks again): nothing before it
         if not span.video:
             stream.keyed_cluster = self._cluster_of(sample)
         span.video.append(packet)
