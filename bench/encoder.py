@@ -1,10 +1,12 @@
 """How fast the segment encoder is, against FFmpeg's own libvpx encoder on the same frames.
 
 For 640x480@30 and 1280x720@30 synthetic test-card content it prints, for our `SegmentEncoder`
-(a fresh WebM container and fresh VP8/Opus encoders per 4 s segment) and for the `ffmpeg` CLI fed
+(one VP8/Opus encode, its packets muxed into standalone 4 s segments) and for the `ffmpeg` CLI fed
 the same raw frames with the same realtime settings (one continuous file): the real-time factor
 (encoding wall time over media time), CPU seconds per media second and bytes per segment, and the
-ratio ours/reference. Budget at 720p30: real-time factor at most 0.25, and within 1.3x of the CLI.
+ratio ours/reference. Then the same run with the live v1/v2 stream muxed a second time from the
+same packets: what the second mux costs, in wall time per media second. Budget at 720p30:
+real-time factor at most 0.25, and within 1.3x of the CLI.
 
 The machine's other work skews every figure: the load average is printed before and after.
 """
@@ -23,9 +25,10 @@ from pathlib import Path
 import av
 import numpy as np
 
+from capture.codec_settings import CodecSettings, video_options
 from capture.encoder import EncoderConfig, SegmentEncoder
 from capture.media import AUDIO_RATE_HZ, AudioChunk, Segment, VideoFrame
-from capture.segment_writer import Letterbox, SegmentWriter, WriterSettings, video_options
+from capture.stream_outbox import StreamOutbox
 from capture.synthetic import CHUNK_SAMPLES, CardPainter, tone_samples
 
 FPS = 30.0
@@ -45,6 +48,9 @@ class Figures:
     """From the first frame handed over to the last segment out, over media time."""
     cpu_per_media_s: float
     bytes_per_segment: float
+    segment_mux_ms_per_s: float = 0.0
+    stream_mux_ms_per_s: float = 0.0
+    """The second mux (the live stream's Clusters), per media second."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +68,16 @@ def card_media(width: int, height: int) -> Media:
     return Media(frames, tone_samples(0, round(seconds * AUDIO_RATE_HZ)), seconds)
 
 
-def run_ours(media: Media, width: int, height: int) -> Figures:
+def run_ours(media: Media, width: int, height: int, *, stream: bool = False) -> Figures:
     segments: list[Segment] = []
     config = EncoderConfig(segment_s=SEGMENT_S, width=width, height=height, fps=FPS, block_when_full=True)
     encoder = SegmentEncoder(config, segments.append)
+    outbox = StreamOutbox(max_queued_s=2 * media.seconds)
     cpu_before = time.process_time()
     began = time.perf_counter()
     encoder.start()
+    if stream:
+        encoder.start_stream(outbox, 32 * 1024 * 1024)
     sample = 0
     total_frames = round(media.seconds * FPS) + 1  # one frame past the end closes the last window
     for n in range(total_frames):
@@ -88,13 +97,15 @@ def run_ours(media: Media, width: int, height: int) -> Figures:
         end_to_end_rtf=wall / media.seconds,
         cpu_per_media_s=cpu / stats.media_s,
         bytes_per_segment=sum(s.size_bytes for s in segments) / len(segments),
+        segment_mux_ms_per_s=1000 * stats.segment_mux_wall_s / stats.media_s,
+        stream_mux_ms_per_s=1000 * stats.stream_mux_wall_s / stats.media_s,
     )
 
 
-def writer_settings(width: int, height: int) -> WriterSettings:
+def writer_settings(width: int, height: int) -> CodecSettings:
     """What our encoder uses at this size, so the reference encodes with the same settings."""
     config = EncoderConfig(width=width, height=height, fps=FPS)
-    return WriterSettings(
+    return CodecSettings(
         "vp8",
         width,
         height,
@@ -163,20 +174,6 @@ def run_ffmpeg(binary: str, media: Media, width: int, height: int) -> Figures:
     return Figures(wall / media.seconds, wall / media.seconds, cpu / media.seconds, size / SEGMENTS)
 
 
-def fresh_segment_cost_ms(media: Media, width: int, height: int) -> float:
-    """Opening a container and encoders, one keyframe, and closing: the price of a fresh segment."""
-    settings = writer_settings(width, height)
-    letterbox = Letterbox(width, height)
-    timings = []
-    for _ in range(5):
-        began = time.perf_counter()
-        writer = SegmentWriter(settings, letterbox, 0.0, 0, CHUNK_SAMPLES)
-        writer.add_video(media.frames[1], 0.0)
-        writer.finish()
-        timings.append(time.perf_counter() - began)
-    return 1000 * min(timings)
-
-
 def best(runs: list[Figures]) -> Figures:
     return min(runs, key=lambda figures: figures.rtf)
 
@@ -229,9 +226,12 @@ def main() -> None:
                 ours.bytes_per_segment / reference.bytes_per_segment,
             ]
             row("", "ours / reference", *(f"{ratio:.2f}" for ratio in ratios))
-        setup_ms = fresh_segment_cost_ms(media, width, height)
+        both = best([run_ours(media, width, height, stream=True) for _ in range(RUNS)])
+        figures_row("", "ours + live stream", both)
         print(
-            f"{'':<10}fresh container and encoders (open, one keyframe, close): {setup_ms:.1f} ms a segment"
+            f"{'':<10}muxing per media second: segments {ours.segment_mux_ms_per_s:.2f} ms; "
+            f"the second mux (live stream) {both.stream_mux_ms_per_s:.2f} ms; "
+            f"encode with both outputs at {both.rtf / ours.rtf:.2f}x the segments alone"
         )
         if (width, height) == (1280, 720):
             verdicts.append(

@@ -233,11 +233,13 @@ def measure(app: QApplication, resolution: str, home: Path) -> Figures:
         meter = GapMeter()
 
         def counts_now() -> tuple[int, int]:
+            """What went out (segments or stream chunks) and whether a result came back."""
             session = controller.session
             if session is None:
                 return 0, 0
             counts = session.timeline.counts
-            return counts.sent, counts.completed
+            answered = session.timeline.cue_lag_s(session.clock.now()) is not None
+            return counts.sent + counts.chunks_sent, int(answered)
 
         async def session() -> Figures:
             controller.start()

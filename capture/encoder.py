@@ -1,12 +1,14 @@
-"""The rolling WebM encoder: media in from the sources, standalone 3–5 s segments out.
+"""The rolling WebM encoder: media in from the sources, standalone 3–5 s segments out, and on
+request the live v1/v2 stream, muxed from the same packets.
 
 `SegmentEncoder` is a `MediaConsumer`: `video_frame`/`audio_chunk` only queue. The queues are
 bounded; a full one drops its oldest input and counts it (the camera and microphone path), or,
 with `EncoderConfig.block_when_full`, makes the producer wait (fast file and synthetic sources, so
 nothing is lost however fast they run). One worker thread owns every PyAV object (aiortc's rule)
 and calls `on_segment` with each finished `Segment`, on that thread: the app hops to its loop with
-`loop.call_soon_threadsafe`; the encoder knows nothing of asyncio or Qt. How the media is cut into
-segments is `capture/segment_cutter.py`; one segment's file is `capture/segment_writer.py`.
+`loop.call_soon_threadsafe`; the encoder knows nothing of asyncio or Qt. How the media is encoded
+and cut into segments is `capture/segment_cutter.py`; the live stream's Clusters are
+`capture/stream_cutter.py`, delivered through a `StreamOutbox`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from capture.encoder_config import (
 )
 from capture.media import AudioChunk, Segment, VideoFrame
 from capture.segment_cutter import SegmentCutter
+from capture.stream_outbox import StreamOutbox
 
 __all__ = [
     "MAX_SEGMENT_BYTES",
@@ -149,6 +152,24 @@ class SegmentEncoder:
                 log.error("the encoder had not finished %.1f s after stop", timeout_s)
         return self.stats()
 
+    def start_stream(self, outbox: StreamOutbox, max_chunk_bytes: int) -> None:
+        """Mux the live stream into `outbox` from now on: a fresh header, then a chunk per Cluster of
+        about a second, none over `max_chunk_bytes`. A stream already running is given up (its
+        outbox closed): a reconnect is a new server session. On stop, the last Cluster is sent
+        and the outbox closed."""
+        with self._cond:
+            if self._closed:
+                outbox.close()
+                return
+            self._cutter.stream.request(outbox, max_chunk_bytes)
+            self._cond.notify_all()
+
+    def stop_stream(self) -> None:
+        """Stop muxing the live stream (its outbox is closed); the segments go on."""
+        with self._cond:
+            self._cutter.stream.request(None, 0)
+            self._cond.notify_all()
+
     def lower_bitrate(self, factor: float = 0.7) -> int:
         """Encode the next segments at `factor` times the current video bitrate (never under the
         floor): the server found a segment too large (ih6002), though it was inside our own cap."""
@@ -171,6 +192,7 @@ class SegmentEncoder:
     def _run(self) -> None:
         try:
             while (item := self._next_item()) is not None:
+                self._cutter.poll_stream()
                 if isinstance(item, VideoFrame):
                     self._cutter.take_video(item)
                 else:

@@ -137,3 +137,12 @@ class EncoderStats:
     """The video bitrate new segments are started with."""
     queued_video_frames: int = 0
     queued_audio_chunks: int = 0
+    segment_mux_wall_s: float = 0.0
+    """Of `encode_wall_s`, the time spent writing the segments' files from the packets."""
+    stream_chunks_emitted: int = 0
+    """Live-stream chunks handed to a `StreamOutbox` (headers included)."""
+    stream_bytes: int = 0
+    stream_mux_wall_s: float = 0.0
+    """Wall time spent laying out the live stream's Clusters: the cost of the second mux."""
+    stream_clusters_oversized: int = 0
+    """Clusters holding a block larger than the stream's chunk limit: not sent."""

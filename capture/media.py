@@ -80,6 +80,42 @@ class Segment:
         return len(self.data)
 
 
+@dataclass(frozen=True, slots=True)
+class StreamChunk:
+    """One binary frame of the live v1/v2 stream: chunk 0 of a stream is its WebM header (EBML
+    header, Segment, Info, Tracks; `t0` = `t1` = where its media starts), each later one a
+    Cluster covering session time [t0, t1).
+
+    Stream time 0 is session time `origin` (at or before the media's start): a server's times on
+    this stream plus `origin` are session time. A reconnect starts a new stream (`generation`)
+    with a header of its own."""
+
+    generation: int
+    index: int
+    data: bytes
+    t0: float
+    t1: float
+    origin: float
+    keyframe_start: bool
+    """The chunk's first picture is a keyframe: it decodes without the chunks before it."""
+    video_frames: int = 0
+    audio_samples: int = 0
+    final: bool = False
+    """The last chunk of this stream: the session stopped."""
+
+    @property
+    def is_header(self) -> bool:
+        return self.index == 0
+
+    @property
+    def duration_s(self) -> float:
+        return self.t1 - self.t0
+
+    @property
+    def size_bytes(self) -> int:
+        return len(self.data)
+
+
 class CaptureError(Exception):
     """A source cannot deliver. `str(error)` is a short sentence for the user that says what to do;
     `source` names the source ("camera", "microphone", "file", …) for the log and the status bar."""

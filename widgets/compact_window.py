@@ -34,7 +34,7 @@ from widgets import theme
 from widgets.badge import paint_badge
 from widgets.connection_card import ConnectionCard
 from widgets.delivery_panel import compact_line
-from widgets.freshness import freshness, paint_freshness_line
+from widgets.freshness import cue_lag_text, freshness, paint_freshness_line
 from widgets.gauges import GaugeOrder, paint_gauges
 from widgets.overlay import OverlayLayout
 from widgets.painting import draw_text
@@ -140,7 +140,13 @@ class CompactWindow(QWidget):
         stale = engagement is not None and engagement.age_s > theme.FRESH_RESULT_S
         layout.badge = paint_badge(painter, QPointF(margin, HEADER_H + 2), engagement, scale, stale=stale)
         cue_rect = QRectF(margin + 2, layout.badge.rect.bottom() + 6, self.width() - 2 * margin, 26 * scale)
-        paint_freshness_line(painter, cue_rect, freshness(snapshot, self._status), scale)
+        centre = paint_freshness_line(painter, cue_rect, freshness(snapshot, self._status), scale)
+        lag = cue_lag_text(snapshot, self._status)
+        if lag:
+            left = centre.x() + 13 * scale
+            lag_rect = QRectF(left, cue_rect.bottom() - 4 * scale, self.width() - left - margin, 16 * scale)
+            draw_text(painter, lag_rect, lag, theme.overlay_font(11.5 * scale), theme.TEXT_SECONDARY)
+            cue_rect = cue_rect.adjusted(0, 0, 0, 12 * scale)
         delivery = self.delivery_text()
         bottom = self.height() - 16 - (DELIVERY_LINE_H * scale if delivery else 0.0)
         if snapshot is not None and snapshot.gauges:

@@ -1,7 +1,8 @@
 """The freshness cue: how old the feedback on screen is, so stale feedback never passes for live.
 
 Green filled dot: a result arrived recently. Amber filled dot: no result for a while (with the
-reason when the connection is down). Grey ring: nothing to show yet, or not running.
+reason when the connection is down). Grey ring: nothing to show yet, or not running. Beside it,
+the cue lag: how far behind the live moment the newest analysed media is.
 """
 
 from __future__ import annotations
@@ -85,6 +86,13 @@ def _not_connected(retry_in_s: float | None) -> str:
     if retry_in_s:
         return f"Not connected · retrying in {countdown_text(retry_in_s)}"
     return "Not connected · retrying…"
+
+
+def cue_lag_text(snapshot: TimelineSnapshot | None, status: PipelineStatus) -> str | None:
+    """How far behind the live moment the feedback is, while a session runs and has results."""
+    if snapshot is None or snapshot.cue_lag_s is None or status.session_state != "running":
+        return None
+    return f"feedback covers up to {snapshot.cue_lag_s:.1f} s ago"
 
 
 def paint_freshness_line(painter: QPainter, rect: QRectF, cue: Freshness, scale: float) -> QPointF:

@@ -32,6 +32,7 @@ from widgets.compact_window import CompactWindow
 from widgets.connection_card import ConnectionCard
 from widgets.controls import ControlBar
 from widgets.delivery_panel import DeliveryPanel
+from widgets.feedback_panel import FeedbackPanel
 from widgets.key_banner import KeyBanner
 from widgets.preview import PreviewWidget
 from widgets.problem_banner import ProblemBanner
@@ -132,6 +133,7 @@ class MainWindow(QMainWindow):
         self.quality_panel = QualityPanel()
         self.delivery_panel = DeliveryPanel()
         self.signal_list = SignalList()
+        self.feedback_panel = FeedbackPanel()
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("mainSplitter")
         splitter.addWidget(self.preview)
@@ -268,6 +270,7 @@ class MainWindow(QMainWindow):
         section.addWidget(self.delivery_panel)
         section.addWidget(self._rule())
         layout.addWidget(self._delivery_section)
+        layout.addWidget(self.feedback_panel)
         signals_title = QLabel("Recent signals")
         signals_title.setObjectName("sectionTitle")
         layout.addWidget(signals_title)
@@ -305,6 +308,7 @@ class MainWindow(QMainWindow):
         self.quality_panel.set_snapshot(snapshot)
         self.delivery_panel.set_delivery(snapshot.delivery)
         self.signal_list.set_signals(snapshot.recent_signals)
+        self.feedback_panel.set_feedback(snapshot.feedback)
         self.status_bar.set_snapshot(snapshot)
         self.problem_banner.set_snapshot(snapshot)
 

@@ -19,7 +19,7 @@ from app.model.vocabulary import QUALITY_DIMENSIONS, quality_band
 from app.model.wire_v0 import QualityScores
 from widgets import theme
 from widgets.badge import BadgeLayout, paint_badge
-from widgets.freshness import FreshnessLayout, backend_label, freshness, paint_freshness
+from widgets.freshness import FreshnessLayout, backend_label, cue_lag_text, freshness, paint_freshness
 from widgets.gauges import GaugeHit, gauge_tooltip, paint_gauges
 from widgets.painting import draw_text, paint_score_bar, plate, text_width
 
@@ -103,13 +103,16 @@ def _paint_feedback(
     )
     layout.hits.append(Hit(layout.badge.rect, _badge_tooltip(snapshot)))
     cue = freshness(snapshot, status)
+    lag = cue_lag_text(snapshot, status)
+    second_line = backend_label(status.backend) + (f" · {lag}" if lag else "")
     layout.freshness = paint_freshness(
-        painter, area.topRight() + QPointF(-margin, margin), cue, scale, backend_label(status.backend)
+        painter, area.topRight() + QPointF(-margin, margin), cue, scale, second_line
     )
     layout.hits.append(
         Hit(
             layout.freshness.rect,
-            "How old the feedback on screen is. Green: live. Amber: no new result lately.",
+            "How old the feedback on screen is. Green: live. Amber: no new result lately. "
+            "The second line says how far behind the live moment the analysed media ends.",
         )
     )
     if snapshot is None:

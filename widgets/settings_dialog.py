@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -46,7 +47,8 @@ from app.model.view_state import (
     KeyStoreView,
     source_label,
 )
-from app.store.settings import RESOLUTIONS, Settings
+from app.model.wire_v1 import GOAL_DIMENSIONS, MODELS
+from app.store.settings import API_CHOICES, RESOLUTIONS, Settings
 from widgets.controls import grey_out
 from widgets.key_section import ApiKeySection
 from widgets.validated_form import ValidatedForm
@@ -55,6 +57,13 @@ log = logging.getLogger(__name__)
 
 PREFERRED_WIDTH = 600
 CODECS = {"vp8": "VP8 (lighter on the processor)", "vp9": "VP9 (smaller segments, more processor)"}
+API_LABELS = {
+    "auto": "Automatic (from the server address; v1 for Local analysis)",
+    "v0": "v0 (legacy segments)",
+    "v1": "v1 (continuous stream)",
+    "v2": "v2 (continuous stream, Inter-2 models)",
+}
+MODEL_LABELS = {"inter-2": "Inter-2 (picture and sound)", "inter-2-audio": "Inter-2 audio (sound only)"}
 
 
 def ask_for_folder(parent: QWidget, start: str) -> str | None:
@@ -179,6 +188,7 @@ class SettingsDialog(QDialog):
         column.addWidget(self.overall_check)
         column.addWidget(self.timeline_check)
         self.form.row(form, "Ask for", "include_quality_overall", includes)
+        self._protocol_rows(form, s)
         self.subprotocol_check = QCheckBox("Send the key as a WebSocket subprotocol")
         self.subprotocol_check.setChecked(s.credential_in_subprotocol)
         self.form.row(
@@ -189,6 +199,42 @@ class SettingsDialog(QDialog):
             "Only for networks whose proxy removes the Authorization header.",
         )
         return page
+
+    def _protocol_rows(self, form: QGridLayout, s: Settings) -> None:
+        self.api_combo = QComboBox()
+        self.api_combo.setObjectName("apiVersion")
+        for choice in API_CHOICES:
+            self.api_combo.addItem(API_LABELS[choice], choice)
+        self.api_combo.setCurrentIndex(max(0, self.api_combo.findData(s.api_version)))
+        self.api_combo.currentIndexChanged.connect(self._revalidate)
+        self.form.row(
+            form,
+            "Interhuman API version",
+            "api_version",
+            self.api_combo,
+            "v0 is the legacy protocol; v1 and v2 are fresher.",
+        )
+        self.model_combo = QComboBox()
+        for model in MODELS:
+            self.model_combo.addItem(MODEL_LABELS[model], model)
+        self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(s.model)))
+        self.form.row(form, "v2 model", "model", self.model_combo)
+        goals = QWidget()
+        grid = QGridLayout(goals)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.goal_checks: dict[str, QCheckBox] = {}
+        for n, dimension in enumerate(GOAL_DIMENSIONS):
+            check = QCheckBox(dimension.capitalize())
+            check.setChecked(dimension in s.goal_dimensions)
+            self.goal_checks[dimension] = check
+            check.setToolTip("v1 and v2: feedback text names your weakest chosen goal and what would help.")
+            grid.addWidget(check, n // 3, n % 3)
+        self.form.row(form, "Feedback on", "goal_dimensions", goals)
+        self._sync_protocol_rows()
+        self.api_combo.currentIndexChanged.connect(self._sync_protocol_rows)
+
+    def _sync_protocol_rows(self) -> None:
+        self.model_combo.setEnabled(self.api_combo.currentData() == "v2")
 
     def _capture_tab(
         self, s: Settings, cameras: Sequence[DeviceOption], microphones: Sequence[DeviceOption]
@@ -299,6 +345,9 @@ class SettingsDialog(QDialog):
             "include_quality_overall": self.overall_check.isChecked(),
             "include_quality_timeline": self.timeline_check.isChecked(),
             "credential_in_subprotocol": self.subprotocol_check.isChecked(),
+            "api_version": self.api_combo.currentData(),
+            "model": self.model_combo.currentData(),
+            "goal_dimensions": tuple(d for d, check in self.goal_checks.items() if check.isChecked()),
             "camera": self.camera_combo.currentData(),
             "microphone": self.microphone_combo.currentData(),
             "resolution": self.resolution_combo.currentData(),

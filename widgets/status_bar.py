@@ -128,14 +128,23 @@ class StatusBar(QStatusBar):
             self._fit()
             return
         c = snapshot.counts
-        self.segments_label.setText(
-            f"Segments {c.sent} sent · {c.completed} done · {c.errored} {_plural(c.errored, 'error')}"
-            f" · {c.skipped} skipped"
-        )
-        latency = snapshot.last_latency_s
-        self.latency_label.setText(
-            f"Round trip {duration_text(latency)}" if latency is not None else "Round trip –"
-        )
+        lag = snapshot.cue_lag_s
+        if c.chunks_sent:
+            # A continuous stream: chunks, not segments, and no per-segment round trip.
+            errors = f"{c.errored} {_plural(c.errored, 'error')}"
+            self.segments_label.setText(f"Stream {c.chunks_sent} chunks sent · {errors}")
+            self.latency_label.setText(
+                f"Behind live {duration_text(lag)}" if lag is not None else "Behind live –"
+            )
+        else:
+            self.segments_label.setText(
+                f"Segments {c.sent} sent · {c.completed} done · {c.errored} {_plural(c.errored, 'error')}"
+                f" · {c.skipped} skipped"
+            )
+            latency = snapshot.last_latency_s
+            self.latency_label.setText(
+                f"Round trip {duration_text(latency)}" if latency is not None else "Round trip –"
+            )
         # After Stop nothing is uploading, whatever the last 20 s averaged to.
         upload = rate_text(snapshot.upload_rate_bps) if self._running else "–"
         self.upload_label.setText(f"Upload {upload}")

@@ -2,7 +2,9 @@
 
 Engaged is solid, neutral carries horizontal lines, disengaged a diagonal hatch, so the strip
 reads without colour; a legend under it names each one. Gaps (no result for that time) stay
-empty. The span grows with the session; a thin line marks now.
+empty; what the analysis did not cover as it should (a failed or skipped segment, the connection
+down, media never analysed, too little picture) is cross-hatched grey, its reason in the tooltip.
+The span grows with the session; a thin line marks now.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QHelpEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from app.model.timeline import TimelineSnapshot
+from app.model.timeline import Gap, TimelineSnapshot
 from app.model.vocabulary import EngagementState
 from app.model.wire_v0 import EngagementWindow
 from widgets import theme
@@ -42,6 +44,7 @@ class TimelineStrip(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._history: list[EngagementWindow] = []
+        self._gaps: list[Gap] = []
         self._now = 0.0
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(int(TRACK_H + AXIS_H + LEGEND_H + 10))
@@ -52,12 +55,17 @@ class TimelineStrip(QWidget):
 
     def set_snapshot(self, snapshot: TimelineSnapshot | None) -> None:
         history = snapshot.engagement_history if snapshot is not None else []
+        gaps = snapshot.coverage_gaps if snapshot is not None else []
         now = snapshot.now if snapshot is not None else 0.0
         # Whole seconds are enough for the now-marker; repainting on every fraction would only cost.
-        if history != self._history or int(now) != int(self._now):
+        if history != self._history or gaps != self._gaps or int(now) != int(self._now):
             self._history = list(history)
+            self._gaps = list(gaps)
             self._now = now
             self.update()
+
+    def gap_at(self, x: float) -> Gap | None:
+        return next((g for g in self._gaps if self.x_for(g.start) <= x <= self.x_for(g.end)), None)
 
     def span_s(self) -> float:
         last_end = self._history[-1].end if self._history else 0.0
@@ -90,6 +98,13 @@ class TimelineStrip(QWidget):
             paint_band(
                 painter, QRectF(top_left, QPointF(self.x_for(window.end), track.bottom() - 1)), window.state
             )
+        for gap in self._gaps:
+            rect = QRectF(
+                QPointF(self.x_for(gap.start), track.top() + 1),
+                QPointF(self.x_for(gap.end), track.bottom() - 1),
+            )
+            painter.fillRect(rect, QColor(theme.SURFACE_RAISED))
+            painter.fillRect(rect, QBrush(QColor(theme.TEXT_MUTED), Qt.BrushStyle.DiagCrossPattern))
         painter.restore()
         if self._now > 0:
             x = self.x_for(self._now)
@@ -117,7 +132,13 @@ class TimelineStrip(QWidget):
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             window = self.window_at(event.pos().x())
-            if window is not None and self.track_rect().adjusted(0, -2, 0, 2).contains(QPointF(event.pos())):
+            gap = self.gap_at(event.pos().x())
+            on_track = self.track_rect().adjusted(0, -2, 0, 2).contains(QPointF(event.pos()))
+            if gap is not None and on_track:
+                QToolTip.showText(
+                    event.globalPos(), f"{window_text(gap.start, gap.end)} · {gap.reason}", self
+                )
+            elif window is not None and on_track:
                 label = theme.ENGAGEMENT_LABELS[window.state]
                 QToolTip.showText(
                     event.globalPos(), f"{window_text(window.start, window.end)} · {label}", self

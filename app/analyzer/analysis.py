@@ -10,25 +10,39 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from app.analyzer.decode import decode_segment
+import numpy as np
+
+from app.analyzer.decode import SampledFrame, decode_segment
 from app.analyzer.rules import Interpretation, interpret
-from app.analyzer.vision import measure_picture
+from app.analyzer.vision import PictureTrack, measure_picture
 from app.analyzer.voice import measure_voice
 
 log = logging.getLogger(__name__)
+
+
+def analyse_media(
+    frames: Sequence[SampledFrame],
+    audio: np.ndarray,
+    duration_s: float,
+    picture_of: Callable[[Sequence[SampledFrame]], PictureTrack] = measure_picture,
+) -> Interpretation:
+    """Decoded media (a segment's, or a window of a continuous stream) → its interpretation;
+    `picture_of` measures the pictures (a stream's analyser reuses what it measured before)."""
+    with ThreadPoolExecutor(1, thread_name_prefix="analysis-voice") as listener:
+        heard = listener.submit(measure_voice, audio)
+        picture = picture_of(frames)
+        voice = heard.result()
+    return interpret(picture, voice, duration_s)
 
 
 def analyse_segment(data: bytes) -> Interpretation:
     """Raises `SegmentRejected` (with the protocol's error id) for a segment it refuses."""
     started = time.perf_counter()
     decoded = decode_segment(data)
-    with ThreadPoolExecutor(1, thread_name_prefix="analysis-voice") as listener:
-        heard = listener.submit(measure_voice, decoded.audio)
-        picture = measure_picture(decoded.frames)
-        voice = heard.result()
-    result = interpret(picture, voice, decoded.duration_s)
+    result = analyse_media(decoded.frames, decoded.audio, decoded.duration_s)
     log.debug(
         "analysed %.2f s of media (%d bytes) in %.3f s",
         decoded.duration_s,

@@ -24,6 +24,7 @@ from websockets.exceptions import ConnectionClosed
 from app.analyzer.decode import SegmentRejected
 from app.analyzer.rules import Interpretation, scores_from
 from app.model.delivery import LocalDelivery
+from app.model.error_codes import CLOSE_POLICY_VIOLATION
 from app.model.vocabulary import INCLUDE_FLAGS, QUALITY_DIMENSIONS
 from app.model.wire_v0 import (
     CompletedMessage,
@@ -44,6 +45,8 @@ ERROR_LINK = "https://docs.interhuman.ai/api-reference/error-handling#{error_id}
 MAX_IN_FLIGHT = 8
 """Segments accepted but not yet answered, per connection; beyond this the server stops reading
 (TCP pushes back on the client) instead of holding more segments in memory."""
+DEFAULT_IDLE_TIMEOUT_S = 30.0
+"""A connection that sends nothing for this long is closed (ih6003), as the service does."""
 
 OVERALL, TIMELINE = INCLUDE_FLAGS
 Analyse = Callable[[bytes], Interpretation]
@@ -77,11 +80,13 @@ class StreamSession:
         options: StreamOptions,
         executor: Executor,
         analyse: Analyse,
+        idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
     ) -> None:
         self._websocket = websocket
         self._options = options
         self._executor = executor
         self._analyse = analyse
+        self._idle_timeout_s = idle_timeout_s
         self._offset_s = 0.0
         self._quality_sums = dict.fromkeys(QUALITY_DIMENSIONS, 0.0)
         self._quality_weights = dict.fromkeys(QUALITY_DIMENSIONS, 0.0)
@@ -111,7 +116,7 @@ class StreamSession:
 
     async def _read(self, pending: asyncio.Queue[tuple[int, asyncio.Task[_Outcome]]]) -> None:
         with contextlib.suppress(ConnectionClosed):
-            async for frame in self._websocket:
+            while (frame := await self._receive()) is not None:
                 if isinstance(frame, str):
                     await self._send(self._text_frame_error())
                     continue
@@ -126,6 +131,22 @@ class StreamSession:
                 self._analyses.add(analysis)
                 analysis.add_done_callback(self._analyses.discard)
                 await pending.put((number, analysis))
+
+    async def _receive(self) -> str | bytes | None:
+        """The next frame, or None once the client has been idle too long (then closed: ih6003)."""
+        try:
+            return await asyncio.wait_for(self._websocket.recv(), self._idle_timeout_s)
+        except TimeoutError:
+            log.info("connection %s idle for %.0f s: closed", self._cid, self._idle_timeout_s)
+            idle = error_message(
+                "ih6003",
+                "Nothing was received for too long: the connection is closed. Reconnect to go on.",
+                segment=None,
+                correlation_id=self._cid,
+            )
+            await self._send(idle)
+            await self._websocket.close(CLOSE_POLICY_VIOLATION, "idle timeout")
+            return None
 
     async def _outcome(self, segment: int, data: bytes) -> _Outcome:
         loop = asyncio.get_running_loop()

@@ -95,6 +95,11 @@ def decode_segment(data: bytes) -> DecodedSegment:
                 "The segment could not be decoded: it may be damaged. The next one may be fine."
             ) from error
     frames = video.frames
+    if not frames and declared_s:
+        # The header promises media that never came: the file was cut short, not filmed blind.
+        raise SegmentUnreadable(
+            f"The segment is cut short: no picture of the {declared_s:.1f} s its header declares."
+        )
     if not frames:
         raise NoVideoTrack("The segment's video track holds no picture: check the camera.")
     duration_s = round(max(video.duration_s, len(audio) / th.AUDIO_RATE_HZ), 3)
@@ -153,7 +158,7 @@ class _VideoSampler:
         self._last_s = t
         self._last_frame_s = float(frame.duration * time_base) if frame.duration else 0.0
         if t + 1e-6 >= self._next_sample_s:
-            self.frames.append(SampledFrame(t, _scaled(frame, th.ANALYSIS_WIDTH, "gray"), _colour(frame)))
+            self.frames.append(sampled_frame(frame, t))
             step_s = 1.0 / th.VIDEO_SAMPLE_FPS
             self._next_sample_s = (math.floor(t / step_s + 1e-6) + 1) * step_s
 
@@ -166,6 +171,12 @@ class _VideoSampler:
             rate = self._stream.average_rate or self._stream.guessed_rate
             frame_s = float(1 / rate) if rate else 0.0
         return self._last_s + frame_s
+
+
+def sampled_frame(frame: av.VideoFrame, t: float) -> SampledFrame:
+    """`frame` as every measurement takes it: grey `ANALYSIS_WIDTH` wide, and in colour for the
+    face landmarker."""
+    return SampledFrame(t, _scaled(frame, th.ANALYSIS_WIDTH, "gray"), _colour(frame))
 
 
 def _scaled(frame: av.VideoFrame, width: int, pixel_format: str) -> np.ndarray:

@@ -46,6 +46,10 @@ class EmbeddedAnalyzer:
         """`ws://127.0.0.1:PORT/v0/stream/analyze` once started, else ''."""
         return self._server.url
 
+    def url_for(self, version: str) -> str:
+        """The stream URL of protocol `version` ('v0', 'v1' or 'v2') once started, else ''."""
+        return self._server.url_for(version) if self._server.url else ""
+
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()

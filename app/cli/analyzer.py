@@ -27,8 +27,9 @@ DEFAULT_HOST = "127.0.0.1"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = (
-        "Run the local analyzer: an offline server that speaks the Interhuman v0 stream protocol "
-        "and reads cues from each segment's picture and sound. It prints its URL and runs until Ctrl-C. "
+        "Run the local analyzer: an offline server that speaks the Interhuman stream protocols "
+        "(v0 segments, v1/v2 continuous streams) and reads cues from the picture and sound. It prints "
+        "its URLs, v0 first, one a line, and runs until Ctrl-C. "
         "It speaks plain ws://, unlike the wss-only Interhuman service: listening on anything but "
         "this machine's loopback address is for trusted networks only, and needs a key."
     )
@@ -85,7 +86,7 @@ async def _serve(server: AnalyzerServer, host: str, port: int) -> int:
         # Windows has no signal handlers on the loop; Ctrl-C still ends asyncio.run there.
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
-    print(url, flush=True)
+    print("\n".join([url, server.url_for("v1"), server.url_for("v2")]), flush=True)
     try:
         await stop.wait()
     finally:

@@ -6,6 +6,8 @@ import argparse
 import sys
 
 from app.cli.exit_codes import EXIT_OK, EXIT_USAGE
+from app.model.server_url import API_VERSIONS
+from app.model.wire_v1 import MODELS
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -20,6 +22,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--mic", metavar="MIC", help="sound, as for `stream --mic` (default: the one chosen last)"
     )
     group.add_argument("--local", action="store_true", help="use Local analysis even with an API key")
+    group.add_argument(
+        "--api",
+        choices=API_VERSIONS,
+        help="protocol version (default: from Settings; Local analysis speaks v1 unless told otherwise)",
+    )
+    group.add_argument(
+        "--model", choices=MODELS, help="the v2 model to analyse with (default: from Settings)"
+    )
     group.add_argument("--start", action="store_true", help="start a session at once")
     group.add_argument("--compact", action="store_true", help="open in the compact presenter window")
     group.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
@@ -42,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
     route_qt_messages()
     app = application()
     with qt_event_loop(app) as loop:
-        desktop = open_desktop(loop, source=source, microphone=microphone, local=args.local)
+        desktop = open_desktop(
+            loop, source=source, microphone=microphone, local=args.local, api=args.api, model=args.model
+        )
         if args.compact:
             desktop.window.set_compact(True)
         if args.start:

@@ -1,5 +1,6 @@
-"""What `stream` tells a person as a session runs: one line per analysed segment, and a line for
-each thing that went wrong, on stderr. (`app.cli.event_output` writes the events for scripts.)"""
+"""What `stream` tells a person as a session runs: one line per analysed segment (v0) or per
+`LINE_EVERY_S` of analysed stream (v1/v2), and a line for each thing that went wrong, on stderr.
+(`app.cli.event_output` writes the events for scripts.)"""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ from typing import TextIO
 from app.cli.advice import capture_hint
 from app.model.error_codes import classify_error
 from app.model.events import (
+    AnalysisReached,
     CaptureProblem,
     ConnectionChanged,
+    CoverageGap,
     DrainStarted,
+    EngagementChanged,
+    FeedbackReceived,
+    QualityReceived,
     ResultReceived,
     SegmentCompleted,
     SegmentError,
@@ -18,9 +24,13 @@ from app.model.events import (
     SegmentUnanswered,
     SessionEvent,
     SessionSummary,
+    SignalChanged,
 )
 from app.model.vocabulary import PROBABILITY_RANK
 from app.model.wire_v0 import Signal
+
+LINE_EVERY_S = 4.0
+"""A v1/v2 stream is analysed continuously: a progress line per this much analysed media."""
 
 
 def mmss(t: float) -> str:
@@ -46,6 +56,10 @@ class ProgressPrinter:
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._results: dict[int, ResultReceived] = {}
+        self._state: str | None = None
+        self._open: dict[str, Signal] = {}
+        self._reached = 0.0
+        self._printed_until = 0.0
 
     def handle(self, event: SessionEvent) -> None:
         line = self._line(event)
@@ -86,12 +100,49 @@ class ProgressPrinter:
             case CaptureProblem() if event.level != "info":
                 hint = capture_hint(event.source) if event.level == "error" else None
                 return f"{event.source}: {event.message}{' ' + hint if hint else ''}"
+            case EngagementChanged() | SignalChanged() | QualityReceived() | AnalysisReached():
+                return self._stream_line(event)
+            case CoverageGap() if event.reason != "outage":  # an outage says itself as connection lines
+                detail = f": {event.detail}" if event.detail else ""
+                return f"{mmss(event.start)}–{mmss(event.end)}  not analysed ({event.reason}){detail}"
+            case FeedbackReceived():
+                return f"feedback: {event.text}"
             case SessionSummary():
                 return summary_line(event)
         return None
 
+    def _stream_line(
+        self, event: EngagementChanged | SignalChanged | QualityReceived | AnalysisReached
+    ) -> str | None:
+        """A line when the analysis has moved `LINE_EVERY_S` on: the state and the open signals."""
+        match event:
+            case EngagementChanged():
+                self._state = event.state
+                until = event.start
+            case SignalChanged() if event.change == "closed":
+                self._open.pop(event.type, None)
+                until = event.end or 0.0
+            case SignalChanged():
+                start = event.start or 0.0
+                self._open[event.type] = Signal(
+                    type=event.type, start=start, end=start, probability=event.probability
+                )
+                until = start
+            case QualityReceived():
+                until = max((w.end for w in event.timeline), default=0.0)
+            case AnalysisReached():
+                until = event.until
+        self._reached = max(self._reached, until)
+        if self._reached - self._printed_until < LINE_EVERY_S:
+            return None
+        start, self._printed_until = self._printed_until, self._reached
+        state = self._state or "no engagement state"
+        return f"{mmss(start)}–{mmss(self._reached)}  {state:<10}  {top_signals(list(self._open.values()))}"
+
 
 def summary_line(summary: SessionSummary) -> str:
+    if summary.chunks_sent:
+        return _stream_summary_line(summary)
     unanswered = f", {summary.unanswered} unanswered" if summary.unanswered else ""
     tail = round(summary.unsent_tail_s, 1)
     short = f"; the last {tail:g} s was too short to send" if tail > 0 else ""
@@ -99,6 +150,16 @@ def summary_line(summary: SessionSummary) -> str:
         f"done: {_count(summary.closed, 'segment')}, {summary.sent} sent, {summary.completed} completed, "
         f"{_count(summary.errored, 'error')}{unanswered}, {summary.skipped} skipped, "
         f"{_count(summary.reconnects, 'reconnect')}{short}"
+    )
+
+
+def _stream_summary_line(summary: SessionSummary) -> str:
+    lag = ""
+    if summary.cue_lag_p50_s is not None and summary.cue_lag_p95_s is not None:
+        lag = f"; feedback {summary.cue_lag_p50_s:.1f} s behind live (95%: {summary.cue_lag_p95_s:.1f} s)"
+    return (
+        f"done: {_count(summary.closed, 'segment')} recorded, {summary.chunks_sent} stream chunks sent, "
+        f"{_count(summary.errored, 'error')}, {_count(summary.reconnects, 'reconnect')}{lag}"
     )
 
 

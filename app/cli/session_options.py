@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 from app.cli.advice import key_origin_text, set_key_again
-from app.model.server_url import CLOUD_URL, server_url_problem
+from app.model.server_url import CLOUD_URL, api_of_url, server_url_problem
 from app.model.source_spec import CaptureFormat, MicSpec, SourceSpec
 from app.session.config import LOCAL, SessionConfig
 from app.session.recording_folder import holds_recording, writable_problem
@@ -62,6 +62,12 @@ def session_config_from_args(args: argparse.Namespace) -> tuple[SessionConfig, C
             raise SessionOptionsError(
                 f"{key_origin_text(credential.origin)} {shape}; {set_key_again(credential.origin)}"
             )
+    api, model, goals = args.api, args.model, tuple(dict.fromkeys(args.goal))
+    named = api or (None if url == LOCAL else api_of_url(url)) or "v0"
+    if model is not None and named != "v2":
+        raise SessionOptionsError(f"--model is for v2 streams; add --api v2 (this session speaks {named})")
+    if goals and named == "v0":
+        raise SessionOptionsError("--goal needs a v1 or v2 stream: add --api v1 (v0 gives no feedback text)")
 
     config = SessionConfig(
         source=source,
@@ -73,6 +79,9 @@ def session_config_from_args(args: argparse.Namespace) -> tuple[SessionConfig, C
         duration_s=args.duration,
         url=url,
         include=tuple(dict.fromkeys(args.include)),
+        api=api,
+        model=model,
+        goal_dimensions=goals,
         record=record,
         record_dir=args.record_dir,
         connect_attempts=CONNECT_ATTEMPTS,

@@ -24,7 +24,9 @@ from app.cli.exit_codes import (
     EXIT_UNREACHABLE,
     EXIT_USAGE,
 )
-from app.model.vocabulary import INCLUDE_FLAGS
+from app.model.server_url import API_VERSIONS
+from app.model.vocabulary import INCLUDE_FLAGS, QUALITY_DIMENSIONS
+from app.model.wire_v1 import MODELS
 
 if TYPE_CHECKING:
     from app.cli.event_output import EventWriter
@@ -83,6 +85,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--local",
         action="store_true",
         help="analyse with the embedded local analyzer (the default without a key)",
+    )
+    parser.add_argument(
+        "--api",
+        choices=API_VERSIONS,
+        help="protocol version: v0 (legacy, 3-5 s segments), v1 or v2 (one continuous stream, "
+        "feedback about a second behind); default: the one the --url path names, v0 for --local",
+    )
+    parser.add_argument(
+        "--model",
+        choices=MODELS,
+        help="the v2 model to analyse with (default: the server's, inter-2); needs --api v2 or a /v2/ URL",
+    )
+    parser.add_argument(
+        "--goal",
+        action="append",
+        choices=QUALITY_DIMENSIONS,
+        default=[],
+        help="v1/v2: a goal dimension to get feedback text on (repeatable)",
     )
     parser.add_argument(
         "--include",

@@ -17,7 +17,17 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRect, QTimer
 from PySide6.QtGui import QGuiApplication
 
-from app.model.events import CaptureProblem, ConnectionChanged, SessionEvent
+from app.model.events import (
+    AnalysisReached,
+    CaptureProblem,
+    ConnectionChanged,
+    EngagementChanged,
+    QualityReceived,
+    ResultReceived,
+    SessionEvent,
+    SignalChanged,
+)
+from app.model.server_url import ApiVersion, api_of_url
 from app.model.source_spec import CaptureFormat, MicSpec, SourceSpec
 from app.model.versions import LibraryVersions
 from app.model.view_state import (
@@ -41,6 +51,7 @@ from widgets.main_window import MainWindow
 log = logging.getLogger(__name__)
 
 SNAPSHOT_INTERVAL_MS = 250
+_RESULTS = (ResultReceived, EngagementChanged, SignalChanged, QualityReceived, AnalysisReached)
 SCREEN_SOURCES = ("screen", "window", "region")
 PICTURE_SOURCES = ("camera", "file", "synthetic", *SCREEN_SOURCES)
 PREVIEW_CAPTURED = (
@@ -64,6 +75,10 @@ class DesktopController(QObject):
         self.camera_choice = settings.camera
         self.microphone_choice = settings.microphone
         self.force_local = False
+        self.api_choice: ApiVersion | None = None
+        """A version the command line asked for (`--api`), over the setting."""
+        self.model_choice: str | None = None
+        """A v2 model the command line asked for (`--model`), over the setting."""
         self.paused = False
         """The user's privacy choice: it holds across sessions until they resume sending."""
         self.closed = asyncio.Event()
@@ -77,6 +92,7 @@ class DesktopController(QObject):
         self._camera = DeviceStatus("Camera", "off")
         self._microphone = DeviceStatus("Microphone", "off", source="microphone")
         self._tasks: set[asyncio.Future[object]] = set()
+        self._refresh_pending = False
         self._credential = key_store.credential()
         self._frames = QTimer(self)
         self._frames.timeout.connect(self._show_frame)
@@ -165,14 +181,20 @@ class DesktopController(QObject):
         width, height = s.frame_size
         self.refresh_credential()
         cloud = s.backend == "cloud" and self._credential is not None and not self.force_local
+        url = s.server_url if cloud else LOCAL
+        api = self.api_choice or s.api_for("cloud" if cloud else "local")
+        speaks = api or (api_of_url(url) if cloud else None) or "v0"
         return SessionConfig(
             source=self._source(),
             microphone=MicSpec.parse(self.microphone_choice),
             capture=CaptureFormat(width, height, float(s.fps)),
             segment_s=s.segment_length_s,
             codec=s.codec,
-            url=s.server_url if cloud else LOCAL,
+            url=url,
             include=s.include_flags,
+            api=api,
+            model=(self.model_choice or s.model) if speaks == "v2" else None,
+            goal_dimensions=s.goal_dimensions if speaks != "v0" else (),
             record_root=s.recording_folder,
             credential_in_subprotocol=s.credential_in_subprotocol,
         )
@@ -377,6 +399,11 @@ class DesktopController(QObject):
         self.refresh()
 
     def _on_event(self, event: SessionEvent) -> None:
+        if isinstance(event, _RESULTS) and not self._refresh_pending:
+            # A result is shown as soon as it arrives, not at the next tick: the tick alone would
+            # add up to its interval to how far behind live the feedback on screen is.
+            self._refresh_pending = True
+            QTimer.singleShot(0, self._refresh_for_result)
         match event:
             case CaptureProblem(source="camera" | "file" | "synthetic" | "screen" | "window" | "region"):
                 self._camera = _device_after(self._camera, event)
@@ -398,6 +425,11 @@ class DesktopController(QObject):
             self.window.show_problem(event.message, source=event.source)
         elif event.level == "info":
             self.window.clear_problem(event.source)
+
+    def _refresh_for_result(self) -> None:
+        self._refresh_pending = False
+        if self.state != "idle":
+            self.refresh()
 
     def _spawn(self, coroutine: Awaitable[object]) -> asyncio.Future[object]:
         task = asyncio.ensure_future(coroutine)

@@ -15,6 +15,7 @@ from app.desktop.controller import DesktopController
 from app.desktop.library_controller import LibraryController
 from app.desktop.settings_flow import SettingsFlow
 from app.desktop.window_places import IniWindowPlaces
+from app.model.server_url import ApiVersion
 from app.model.source_spec import MicSpec, SourceSpec
 from app.runtime.versions import library_versions
 from app.store.keystore import KeyStore
@@ -45,6 +46,8 @@ def open_desktop(
     source: SourceSpec | None = None,
     microphone: MicSpec | None = None,
     local: bool = False,
+    api: ApiVersion | None = None,
+    model: str | None = None,
 ) -> DesktopController:
     """The main window with its controller, shown; `controller.closed` is set once the window was
     closed and the session it ran has drained."""
@@ -69,6 +72,7 @@ def open_desktop(
     if microphone is not None:
         controller.microphone_choice = str(microphone)
     controller.force_local = local
+    controller.api_choice, controller.model_choice = api, model
     controller.settings_flow = SettingsFlow(controller)
     window.window_closed.connect(lambda: asyncio.ensure_future(controller.close()))
     window.about_requested.connect(lambda: show_about(window, controller.versions.labelled()))

@@ -14,7 +14,8 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from app.model.delivery import LocalDelivery
-from app.model.wire_v0 import ConversationQuality, EngagementWindow, Signal
+from app.model.vocabulary import EngagementState, Probability
+from app.model.wire_v0 import ConversationQuality, EngagementWindow, QualityScores, QualityWindow, Signal
 
 
 def wall_now() -> datetime:
@@ -140,6 +141,80 @@ class MessageUnparsed(Event):
     preview: str
 
 
+class ChunkSent(Event):
+    """A chunk of the continuous v1/v2 stream went out (chunk 0 of a stream is its header)."""
+
+    kind: Literal["chunk_sent"] = "chunk_sent"
+    connection: int
+    chunk: int
+    t0: float
+    t1: float
+    bytes: int
+
+
+class EngagementChanged(Event):
+    """From `start` (session time) on, the engagement state is `state`: the window before ends there."""
+
+    kind: Literal["engagement_changed"] = "engagement_changed"
+    connection: int
+    state: EngagementState
+    start: float
+
+
+SignalChange = Literal["opened", "amended", "closed"]
+
+
+class SignalChanged(Event):
+    """A signal interval opened (at `start`), amended (new probability or rationale), or closed
+    (at `end`); times are session time."""
+
+    kind: Literal["signal_changed"] = "signal_changed"
+    connection: int
+    change: SignalChange
+    type: str
+    start: float | None = None
+    end: float | None = None
+    probability: Probability | None = None
+    rationale: str | None = None
+
+
+class QualityReceived(Event):
+    kind: Literal["quality"] = "quality"
+    connection: int
+    overall: QualityScores | None = None
+    timeline: list[QualityWindow] = Field(default_factory=list)
+
+
+class AnalysisReached(Event):
+    """The server's analysis has covered the media up to `until` (session time)."""
+
+    kind: Literal["analysis_reached"] = "analysis_reached"
+    connection: int
+    until: float
+
+
+GapReason = Literal["dropped", "degraded", "outage"]
+
+
+class CoverageGap(Event):
+    """Media the analysis did not cover: never analysed (`dropped`: the server shed it, or the
+    client never sent it; `outage`: no connection), or analysed with too little picture
+    (`degraded`)."""
+
+    kind: Literal["coverage_gap"] = "coverage_gap"
+    connection: int
+    start: float
+    end: float
+    reason: GapReason
+    detail: str = ""
+
+
+class FeedbackReceived(Event):
+    kind: Literal["feedback"] = "feedback"
+    connection: int
+    text: str
+
+
 class CaptureProblem(Event):
     """A source or the encoder reports something the user should know (a device lost, silence)."""
 
@@ -164,6 +239,12 @@ class SessionSummary(Event):
     dropped_audio_chunks: int = 0
     unsent_tail_s: float = 0.0
     """Media captured after the last full segment, too short (under 3 s) to be sent; not recorded."""
+    chunks_sent: int = 0
+    """Chunks of the continuous v1/v2 stream sent (headers included)."""
+    cue_lag_p50_s: float | None = None
+    """How far behind the live moment the newest analysed media was, sampled through the
+    session (median and 95th percentile); None without any result."""
+    cue_lag_p95_s: float | None = None
 
 
 SessionEvent = Annotated[
@@ -178,6 +259,13 @@ SessionEvent = Annotated[
     | ConnectionChanged
     | DrainStarted
     | MessageUnparsed
+    | ChunkSent
+    | EngagementChanged
+    | SignalChanged
+    | QualityReceived
+    | AnalysisReached
+    | CoverageGap
+    | FeedbackReceived
     | CaptureProblem
     | SessionSummary,
     Field(discriminator="kind"),

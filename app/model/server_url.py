@@ -3,10 +3,31 @@
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlsplit
+import re
+from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
 CLOUD_URL = "wss://api.interhuman.ai/v0/stream/analyze"
 """The Interhuman service: the default backend when an API key is configured."""
+
+ApiVersion = Literal["v0", "v1", "v2"]
+API_VERSIONS: tuple[ApiVersion, ...] = ("v0", "v1", "v2")
+_STREAM_PATH = re.compile(r"/(v[012])/stream/analyze/?$")
+
+
+def api_of_url(url: str) -> ApiVersion | None:
+    """The protocol version a URL's path names (`/v0/`, `/v1/`, `/v2/stream/analyze`), if any."""
+    found = _STREAM_PATH.search(urlsplit(url.strip()).path)
+    return next((api for api in API_VERSIONS if found is not None and found.group(1) == api), None)
+
+
+def url_for_api(url: str, api: ApiVersion) -> str:
+    """`url` with its stream path switched to `api`'s; a URL that names no version stays as it is."""
+    parts = urlsplit(url.strip())
+    if _STREAM_PATH.search(parts.path) is None:
+        return url
+    path = _STREAM_PATH.sub(f"/{api}/stream/analyze", parts.path)
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
 
 
 def is_loopback(host: str) -> bool:

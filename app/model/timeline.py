@@ -3,6 +3,11 @@
 Pure Python. It is fed the same `SessionEvent` stream the recorder writes, so a live session and
 a review of `events.jsonl` derive the same state. `snapshot(now)` returns plain frozen
 dataclasses that the widgets render without knowing anything of sockets or JSON.
+
+Results come whole (a v0 segment's windows and signals) or as changes (v1/v2: an engagement
+state from a start on, a signal interval opened, amended, closed, the analysis reaching a
+time); an interval still open reaches as far as the analysis has. Either way the newest
+analysed media's end gives the cue lag: how far behind the live moment the feedback is.
 """
 
 from __future__ import annotations
@@ -13,10 +18,16 @@ from typing import Literal, TypeVar
 
 from app.model.delivery import LocalDelivery
 from app.model.events import (
+    AnalysisReached,
     CaptureProblem,
+    ChunkSent,
     ConnectionChanged,
     ConnectionState,
+    CoverageGap,
+    EngagementChanged,
+    FeedbackReceived,
     MessageUnparsed,
+    QualityReceived,
     ResultReceived,
     SegmentClosed,
     SegmentCompleted,
@@ -25,7 +36,9 @@ from app.model.events import (
     SegmentSkipped,
     SegmentUnanswered,
     SessionEvent,
+    SignalChanged,
 )
+from app.model.open_intervals import OpenIntervals
 from app.model.vocabulary import PROBABILITY_RANK, SIGNAL_MEANINGS, EngagementState, Probability
 from app.model.wire_v0 import EngagementWindow, QualityScores, QualityWindow, Signal
 
@@ -34,6 +47,7 @@ FADE_START_S = 15.0
 FADE_END_S = 60.0
 FADED_OPACITY = 0.25
 RECENT_SIGNALS = 50
+RECENT_FEEDBACK = 20
 UPLOAD_RATE_WINDOW_S = 20.0
 
 
@@ -71,6 +85,7 @@ class Counts:
     unparsed: int = 0
     dropped_video_frames: int = 0
     dropped_audio_chunks: int = 0
+    chunks_sent: int = 0
 
     @property
     def in_flight(self) -> int:
@@ -99,9 +114,16 @@ class ConnectionNow:
     """Why the connection is in this state ("the connection was refused"), when it is not up."""
 
 
-GapKind = Literal["error", "skipped", "reconnection", "unanswered", "unsent", "missing_media"]
-"""What the timeline finds itself (errors, skipped segments, reconnections) and what a review of the
-folder adds (segments never answered, the unsent tail, segment files missing or unreadable)."""
+GapKind = Literal[
+    "error", "skipped", "reconnection", "unanswered", "unsent", "missing_media", "dropped", "degraded"
+]
+"""What the timeline finds itself (errors, skipped segments, reconnections; on v1/v2 the media never
+analysed and that analysed with too little picture) and what a review of the folder adds
+(segments never answered, the unsent tail, segment files missing or unreadable)."""
+COVERAGE_REASONS = {
+    "dropped": "not analysed",
+    "degraded": "analysed with too little picture",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +148,12 @@ SKIP_REASONS = {
 
 
 @dataclass(frozen=True, slots=True)
+class Feedback:
+    t: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class TimelineSnapshot:
     now: float
     engagement: EngagementNow | None
@@ -143,6 +171,12 @@ class TimelineSnapshot:
     """Session seconds since the latest result arrived; None while waiting for the first."""
     last_latency_s: float | None
     upload_rate_bps: float
+    coverage_gaps: list[Gap] = field(default_factory=list)
+    """What the analysis does not cover as it should (`SessionTimeline.gaps`), for the strip."""
+    feedback: list[Feedback] = field(default_factory=list)
+    """Feedback text on the chosen goals, newest first."""
+    cue_lag_s: float | None = None
+    """Session seconds from the end of the newest analysed media to now; None before any result."""
     delivery: LocalDelivery | None = None
     """Local analysis's delivery figures of the latest analysed stretch; None with Interhuman's
     service, or before the first result."""
@@ -168,6 +202,10 @@ class SessionTimeline:
     _last_result_at: float | None = None
     _last_latency_s: float | None = None
     _uploads: list[tuple[float, int]] = field(default_factory=list)
+    _open: OpenIntervals = field(default_factory=OpenIntervals)
+    _latest_end: float | None = None
+    _coverage_gaps: list[Gap] = field(default_factory=list)
+    _feedback: list[Feedback] = field(default_factory=list)
     _spans: dict[int, tuple[float, float]] = field(default_factory=dict)
     _segment_gaps: dict[int, Gap] = field(default_factory=dict)
     _outages: list[Gap] = field(default_factory=list)
@@ -179,6 +217,20 @@ class SessionTimeline:
         match event:
             case ResultReceived():
                 self._apply_result(event)
+            case ChunkSent():
+                self._uploads.append((event.t, event.bytes))
+                self._bump(chunks_sent=self._counts.chunks_sent + 1)
+            case EngagementChanged() | SignalChanged() | QualityReceived() | AnalysisReached():
+                self._apply_change(event)
+            case CoverageGap(reason="dropped" | "degraded" as kind):
+                reason = COVERAGE_REASONS[kind] + (f": {event.detail}" if event.detail else "")
+                self._coverage_gaps.append(Gap(event.start, event.end, kind, reason))
+                if kind == "degraded":
+                    self._reached(event.t, event.end)
+            case CoverageGap():
+                pass  # an outage: the connection's own gap says it (`gaps`), from its state changes
+            case FeedbackReceived():
+                self._feedback.append(Feedback(event.t, event.text))
             case SegmentClosed():
                 self._spans[event.index] = (event.t0, event.t1)
                 self._bump(
@@ -236,15 +288,16 @@ class SessionTimeline:
         connection's outages, by start time; an outage still open runs to the latest event."""
         answered = {result.index for result in self.results}
         found = [gap for index, gap in self._segment_gaps.items() if index not in answered]
-        found += self._outages
+        found += self._outages + self._coverage_gaps
         if self._outage_since is not None:
             found.append(self._outage(self._outage_since, self._latest_t, "not reconnected"))
         return sorted(found, key=lambda gap: (gap.start, gap.end))
 
     def snapshot(self, now: float) -> TimelineSnapshot:
         engagement = None
-        if self._engagement:
-            latest = self._engagement[-1]
+        history = self._engagement_history()
+        if history:
+            latest = history[-1]
             engagement = EngagementNow(latest.state, latest.start, latest.end, max(0.0, now - latest.end))
         connection = None
         if self._connection is not None:
@@ -257,16 +310,59 @@ class SessionTimeline:
             gauges=self._gauges(now),
             quality_overall=self._quality_overall,
             quality_series=list(self._quality_series),
-            engagement_history=list(self._engagement),
-            recent_signals=self._signals[-RECENT_SIGNALS:][::-1],
+            engagement_history=history,
+            recent_signals=[*self._open.signals()[::-1], *self._signals[-RECENT_SIGNALS:][::-1]][
+                :RECENT_SIGNALS
+            ],
             counts=self._counts,
             connection=connection,
             problem=self._problem,
             last_result_age_s=None if self._last_result_at is None else max(0.0, now - self._last_result_at),
             last_latency_s=self._last_latency_s,
             upload_rate_bps=self._upload_rate_bps(now),
+            coverage_gaps=self.gaps(),
+            feedback=self._feedback[-RECENT_FEEDBACK:][::-1],
+            cue_lag_s=self.cue_lag_s(now),
             delivery=self._delivery,
         )
+
+    def cue_lag_s(self, now: float) -> float | None:
+        """How far behind `now` the newest analysed media ends; None before any result."""
+        return None if self._latest_end is None else max(0.0, now - self._latest_end)
+
+    def _apply_change(
+        self, event: EngagementChanged | SignalChanged | QualityReceived | AnalysisReached
+    ) -> None:
+        match event:
+            case EngagementChanged():
+                closed = self._open.engagement_changed(event.state, event.start)
+                if closed is not None:
+                    _insert_sorted(self._engagement, closed)
+                self._reached(event.t, event.start)
+            case SignalChanged():
+                interval = self._open.signal_changed(event)
+                if interval is not None:
+                    _insert_sorted(self._signals, interval)
+                    self._latest_signal[event.type] = interval
+                self._reached(event.t, self._open.analysed_until or 0.0)
+            case QualityReceived():
+                if event.overall is not None:
+                    self._quality_overall = event.overall
+                for window in event.timeline:
+                    _insert_sorted(self._quality_series, window)
+                    self._reached(event.t, window.end)
+            case AnalysisReached():
+                self._reached(event.t, event.until)
+
+    def _reached(self, at: float, until: float) -> None:
+        """Results now cover the media up to `until` (session time); they arrived at `at`."""
+        self._last_result_at = at
+        self._open.reach(until)
+        self._latest_end = until if self._latest_end is None else max(self._latest_end, until)
+
+    def _engagement_history(self) -> list[EngagementWindow]:
+        current = self._open.engagement_window()
+        return [*self._engagement, *([] if current is None else [current])]
 
     def _apply_result(self, event: ResultReceived) -> None:
         self._last_result_at = event.t
@@ -278,6 +374,9 @@ class SessionTimeline:
             return
         self.results.append(event)
         self._add_result(event)
+        ends = [w.end for w in event.engagement] + [s.end for s in event.signals]
+        if ends:
+            self._latest_end = max([*ends, *([] if self._latest_end is None else [self._latest_end])])
 
     def _rebuild_results(self) -> None:
         self._engagement.clear()
@@ -341,6 +440,7 @@ class SessionTimeline:
         return Gap(since.t, max(since.t, until), "reconnection", f"{detail}; {outcome}")
 
     def _gauges(self, now: float) -> list[Gauge]:
+        latest = {**self._latest_signal, **{s.type: s for s in self._open.signals()}}
         gauges = [
             Gauge(
                 type=s.type,
@@ -352,7 +452,7 @@ class SessionTimeline:
                 age_s=max(0.0, now - s.end),
                 opacity=_opacity(now - s.end),
             )
-            for s in self._latest_signal.values()
+            for s in latest.values()
         ]
         gauges.sort(key=lambda g: (g.opacity < 1.0, -PROBABILITY_RANK[g.probability], g.age_s, g.type))
         return gauges

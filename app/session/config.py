@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from app.model.server_url import ApiVersion
 from app.model.source_spec import CaptureFormat, MicSpec, SourceSpec
 
 LOCAL = "local"
@@ -25,6 +26,12 @@ class SessionConfig:
     url: str = LOCAL
     """The server's URL, or `LOCAL` for the embedded local analyzer."""
     include: tuple[str, ...] = ()
+    api: ApiVersion | None = None
+    """The protocol version; None: the one the URL's path names (the local analyzer's: v0)."""
+    model: str | None = None
+    """v2: the model to analyse with; None: the server's default."""
+    goal_dimensions: tuple[str, ...] = ()
+    """v1/v2: the goals feedback text is about."""
     record: bool = True
     """Keep a recording on disk; off, nothing of the session is written."""
     record_dir: Path | None = None

@@ -31,6 +31,7 @@ from app.model.events import (
 from app.model.timeline import SessionTimeline
 from app.model.versions import LibraryVersions
 from app.session.config import EndReason, SessionConfig
+from app.session.cue_lag import CueLagSampler
 from app.session.source_building import build_microphone, build_video_source
 from app.session.source_news import SourceNews
 from app.session.thread_hop import on_loop
@@ -79,6 +80,7 @@ class SessionController:
         self._analyzer: EmbeddedAnalyzer | None = None
         self._duration_timer: asyncio.TimerHandle | None = None
         self._uplink_watch: asyncio.Future[None] | None = None
+        self._cue_lag = CueLagSampler(self.timeline, lambda: self.clock.now())
         self._stopped: asyncio.Future[SessionSummary] | None = None
 
     # -- listening -------------------------------------------------------------------------------
@@ -137,6 +139,7 @@ class SessionController:
                 self.recording_folder = None
             raise
         self._start_uplink(url, key)
+        self._cue_lag.start()
         if config.duration_s is not None and config.source.kind in ("camera", "screen", "window", "region"):
             self._duration_timer = self._loop.call_later(config.duration_s, self._end, "duration")
         log.info("session %s started: %s → %s", self.session_id, config.source, config.backend)
@@ -168,6 +171,7 @@ class SessionController:
             self._duration_timer.cancel()
         if self._uplink_watch is not None:
             self._uplink_watch.cancel()
+        await self._cue_lag.stop()
         for source in reversed(self._sources):
             await asyncio.to_thread(source.stop)
         unsent_tail_s = 0.0
@@ -251,11 +255,15 @@ class SessionController:
                 include=config.include,
                 credential_in_subprotocol=config.credential_in_subprotocol,
                 connect_attempts=config.connect_attempts,
+                api=config.api,
+                model=config.model,
+                goal_dimensions=config.goal_dimensions,
             ),
             credential=key,
             session_id=self.session_id,
             clock=self.clock,
             on_event=self._uplink_event,
+            live_stream=self._encoder,
         )
         self._uplink.start()
         self._uplink_watch = asyncio.ensure_future(self._watch_uplink(self._uplink))
@@ -400,8 +408,13 @@ class SessionController:
         self.ended.set()
 
     def _summary(self, unsent_tail_s: float) -> SessionSummary:
+        p50, p95 = self._cue_lag.percentiles()
         return SessionSummary(
-            t=self.clock.now(), unsent_tail_s=round(unsent_tail_s, 3), **asdict(self.timeline.counts)
+            t=self.clock.now(),
+            unsent_tail_s=round(unsent_tail_s, 3),
+            cue_lag_p50_s=p50,
+            cue_lag_p95_s=p95,
+            **asdict(self.timeline.counts),
         )
 
 

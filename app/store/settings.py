@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from app.model.server_url import CLOUD_URL, server_url_problem
+from app.model.server_url import CLOUD_URL, ApiVersion, server_url_problem
 from app.model.source_spec import SourceSpec
 from app.model.view_state import DEFAULT_MICROPHONE_ID
 from app.model.vocabulary import INCLUDE_FLAGS
@@ -30,6 +30,10 @@ from capture.encoder_config import MAX_SEGMENT_S, MIN_SEGMENT_S
 log = logging.getLogger(__name__)
 
 RESOLUTIONS = ("640x480", "960x540", "1280x720")
+ApiChoice = Literal["auto", "v0", "v1", "v2"]
+API_CHOICES: tuple[ApiChoice, ...] = ("auto", "v0", "v1", "v2")
+LOCAL_API: ApiVersion = "v1"
+"""Local analysis speaks every version; v1 gives the freshest feedback."""
 Resolution = Literal["640x480", "960x540", "1280x720"]
 FPS_RANGE = (15, 30)
 RETENTION_MAX_DAYS = 3650
@@ -49,6 +53,13 @@ class Settings(BaseModel):
     server_url: str = CLOUD_URL
     include_quality_overall: bool = True
     include_quality_timeline: bool = True
+    api_version: ApiChoice = "auto"
+    """The protocol: "auto" follows the server URL's path for the service and takes v1 for Local
+    analysis; "v0" (legacy), "v1" and "v2" are used whatever the backend."""
+    model: Literal["inter-2", "inter-2-audio"] = "inter-2"
+    """What a v2 stream is analysed with."""
+    goal_dimensions: tuple[Literal["clarity", "authority", "energy", "rapport", "learning"], ...] = ()
+    """v1/v2: the goals feedback text is about."""
     credential_in_subprotocol: bool = False
     """Send the key as the Sec-WebSocket-Protocol value, for proxies that drop Authorization."""
     segment_length_s: float = 4.0
@@ -137,6 +148,12 @@ class Settings(BaseModel):
     def frame_size(self) -> tuple[int, int]:
         width, height = self.resolution.split("x")
         return int(width), int(height)
+
+    def api_for(self, backend: Literal["cloud", "local"]) -> ApiVersion | None:
+        """The version a session asks for; None: the one the URL's path names."""
+        if self.api_version != "auto":
+            return self.api_version
+        return LOCAL_API if backend == "local" else None
 
     @property
     def include_flags(self) -> tuple[str, ...]:

@@ -1,6 +1,6 @@
 """The WebSocket client to the analysis service: its front door."""
 
-from app.uplink.client import Uplink
+from app.uplink.client import LiveStream, Uplink, resolved_api
 from app.uplink.config import UplinkConfig
 from app.uplink.failures import AuthRejected, ConnectFailed, QuotaExhausted, ServerBusy, UplinkFailure
 from app.uplink.handshake import ProbeResult, probe
@@ -9,6 +9,7 @@ from app.uplink.replies import UplinkStats
 __all__ = [
     "AuthRejected",
     "ConnectFailed",
+    "LiveStream",
     "ProbeResult",
     "QuotaExhausted",
     "ServerBusy",
@@ -17,4 +18,5 @@ __all__ = [
     "UplinkFailure",
     "UplinkStats",
     "probe",
+    "resolved_api",
 ]

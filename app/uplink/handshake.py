@@ -1,4 +1,5 @@
-"""Opening a v0 stream (PROTOCOL.md §2): address checks, the upgrade request, and what a refusal means.
+"""Opening a stream (PROTOCOL.md §2, PROTOCOL-V1.md §2): address checks, the upgrade request, and
+what a refusal means. v0 names its include flags in the query, v2 its model; v1 takes none.
 
 The credential travels in the `Authorization` header (or, as a fallback, as the single
 subprotocol) and nowhere else: websockets' own logger prints handshake headers at DEBUG, so the
@@ -34,7 +35,11 @@ from app.uplink.failures import AuthRejected, QuotaExhausted, auth_rejected, quo
 log = logging.getLogger(__name__)
 
 MAX_SERVER_MESSAGE_BYTES = 1024 * 1024
-"""Status messages are a few kilobytes; anything near this is a broken server, not a result."""
+"""Status messages and envelopes are a few kilobytes; a frame over this is a broken server's, not
+a result: it is dropped (logged and counted) and the session goes on."""
+MAX_SERVER_FRAME_BYTES = 64 * 1024 * 1024
+"""What websockets reads at all: frames up to this size arrive (and are dropped if over
+`MAX_SERVER_MESSAGE_BYTES`); only a larger one closes the connection (1009), which reconnects."""
 CLOSE_TIMEOUT_S = 5.0
 _TOKEN = re.compile(r"[-!#$%&'*+.^_`|~0-9A-Za-z]+")  # RFC 9110 token: what a subprotocol may be
 _BODY_PREVIEW = 200
@@ -89,15 +94,16 @@ def credential_problem(credential: str | None, *, in_subprotocol: bool) -> str |
     return None
 
 
-def stream_url(url: str, include: Sequence[str]) -> str:
-    """`url` with one `include[]` per flag (brackets percent-encoded, as a URL wants them)."""
+def stream_url(url: str, include: Sequence[str], query: Sequence[tuple[str, str]] = ()) -> str:
+    """`url` with one `include[]` per flag (brackets percent-encoded, as a URL wants them) and the
+    other `query` pairs (v2's `model`)."""
     unknown = [flag for flag in include if flag not in INCLUDE_FLAGS]
     if unknown:
         log.warning("include flags the protocol does not define (the server ignores them): %s", unknown)
     parts = urlsplit(url.strip())
-    flags = urlencode([("include[]", flag) for flag in include])
-    query = "&".join(part for part in (parts.query, flags) if part)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+    flags = urlencode([*(("include[]", flag) for flag in include), *query])
+    query_text = "&".join(part for part in (parts.query, flags) if part)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query_text, ""))
 
 
 async def open_stream(
@@ -106,6 +112,7 @@ async def open_stream(
     *,
     session_id: str,
     include: Sequence[str] = (),
+    query: Sequence[tuple[str, str]] = (),
     credential_in_subprotocol: bool = False,
     open_timeout_s: float = 10.0,
 ) -> ClientConnection:
@@ -124,7 +131,7 @@ async def open_stream(
     redact = Redactor(credential)
     try:
         return await connect(
-            stream_url(url, include),
+            stream_url(url, include, query),
             additional_headers=headers,
             subprotocols=subprotocols,
             compression=None,  # segments are compressed video already
@@ -132,7 +139,7 @@ async def open_stream(
             user_agent_header=f"{APP_NAME}/{__version__}",
             open_timeout=open_timeout_s,
             close_timeout=CLOSE_TIMEOUT_S,
-            max_size=MAX_SERVER_MESSAGE_BYTES,
+            max_size=MAX_SERVER_FRAME_BYTES,
             write_limit=(64 * 1024, 0),  # send() returns once the kernel has every byte
             logger=_WIRE_LOG,
         )

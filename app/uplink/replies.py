@@ -37,6 +37,7 @@ from app.model.wire_v0 import (
     parse_server_message,
 )
 from app.uplink.failures import UplinkFailure, auth_rejected, quota_exhausted
+from app.uplink.handshake import MAX_SERVER_MESSAGE_BYTES
 from app.uplink.segment_tracker import SegmentTracker, TrackedSegment
 from capture.media import SessionClock
 
@@ -83,6 +84,16 @@ class Retry:
     """ih6003/ih6004: the server ended a healthy stream; reconnect without a pause."""
 
 
+def too_large_to_read(frame: str | bytes) -> str | None:
+    """Why a frame is dropped unread, or None: status messages are a few kilobytes, and one this
+    large is a broken server's (parsing it would only hold the loop)."""
+    size = len(frame) if isinstance(frame, bytes) else len(frame.encode("utf-8", "replace"))
+    if size <= MAX_SERVER_MESSAGE_BYTES:
+        return None
+    limit = MAX_SERVER_MESSAGE_BYTES // 2**20
+    return f"a {size / 2**20:.1f} MiB frame, over the {limit} MiB a message may be: dropped"
+
+
 class ReplyHandler:
     def __init__(
         self,
@@ -104,6 +115,16 @@ class ReplyHandler:
         """Act on one frame; returns what the connection should do next (None: carry on)."""
         now = self._clock.now()
         connection = self._stats.connection
+        too_large = too_large_to_read(frame)
+        if too_large is not None:
+            self._stats.unparsed += 1
+            log.warning("server frame dropped: %s", too_large)
+            self._emit(
+                MessageUnparsed(
+                    t=now, connection=connection, reason=too_large, preview=f"<{len(frame)} bytes>"
+                )
+            )
+            return None
         if isinstance(frame, str):
             frame = self._redact(frame)
             try:

@@ -70,7 +70,7 @@ async def test_other_paths_get_404_and_every_upgrade_response_has_a_correlation_
     analyzer: AnalyzerServer,
 ) -> None:
     base = analyzer.url.removesuffix(PATH_V0)
-    for path in ("/", "/v1/stream/analyze", PATH_V0 + "/extra"):
+    for path in ("/", "/v3/stream/analyze", PATH_V0 + "/extra"):
         refusal = await _refusal(base + path)
         assert refusal.response.status_code == 404
         uuid.UUID(refusal.response.headers["X-Correlation-ID"])

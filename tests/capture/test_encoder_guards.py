@@ -22,15 +22,19 @@ from support.media_checks import (
     small,
 )
 
+from capture import segment_output
+from capture.codec_settings import CodecSettings, Letterbox
 from capture.encoder import (
     MIN_SEGMENT_BYTES,
     EncoderConfig,
     SegmentEncoder,
 )
 from capture.media import AUDIO_RATE_HZ, AudioChunk, Segment, VideoFrame
-from capture.segment_writer import Letterbox, SegmentWriter, WriterSettings
+from capture.packet_encoder import WARMUP_SAMPLES, PacketEncoder
+from capture.packet_span import PacketSpan
 from capture.synthetic import SyntheticSource
 from capture.webm import pad_to_size, read_vint
+from capture.webm_mux import standalone_file
 
 
 @pytest.mark.timeout(60)
@@ -112,11 +116,16 @@ def test_a_static_black_picture_is_padded_over_the_size_floor_and_still_decodes(
 
 
 def test_padding_grows_the_segment_element_to_cover_the_void() -> None:
-    settings = WriterSettings("vp8", 160, 120, 30.0, 200_000, 6_000, 1)
-    writer = SegmentWriter(settings, Letterbox(160, 120), 0.0, 0, 3 * AUDIO_RATE_HZ)
+    encoder = PacketEncoder(CodecSettings("vp8", 160, 120, 30.0, 200_000, 6_000, 1), Letterbox(160, 120), 0)
+    end = 3 * AUDIO_RATE_HZ
+    span = PacketSpan(0, end, -WARMUP_SAMPLES)
+    span.audio.extend(encoder.take_lead_in())
     for n in range(90):
-        writer.add_video(black(), n * FRAME_S)
-    data = writer.finish()
+        pts = round(n * FRAME_S * 1000)
+        span.video.extend(encoder.encode_video(black(), pts, keyframe=n == 0))
+    span.audio.extend(encoder.encode_silence(end))
+    span.audio.extend(encoder.flush_audio())
+    data = standalone_file(encoder.track_setup, span.blocks(0, end, last=True), 3000.0)
     assert len(data) < MIN_SEGMENT_BYTES
 
     padded = pad_to_size(data, 20_000)
@@ -195,17 +204,19 @@ def test_a_bad_frame_fails_its_segment_only_and_is_reported() -> None:
 
 
 @pytest.mark.timeout(60)
-def test_an_ffmpeg_error_is_reported_and_the_next_segment_is_encoded(monkeypatch: pytest.MonkeyPatch) -> None:
-    real_open = av.open
-    opened = []
+def test_an_error_writing_a_segment_is_reported_and_the_next_segment_is_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_file = segment_output.standalone_file
+    written = []
 
-    def open_failing_the_first_time(*args, **kwargs):
-        opened.append(args)
-        if len(opened) == 1:
+    def failing_the_first_time(*args, **kwargs):
+        written.append(args)
+        if len(written) == 1:
             raise av.error.InvalidDataError(1094995529, "injected fault")
-        return real_open(*args, **kwargs)
+        return real_file(*args, **kwargs)
 
-    monkeypatch.setattr(av, "open", open_failing_the_first_time)
+    monkeypatch.setattr(segment_output, "standalone_file", failing_the_first_time)
     fed = HandFed(EncoderConfig(width=160, height=120, has_audio_input=False, block_when_full=True))
     fed.encoder.start()
     fed.black_frames([n * FRAME_S for n in range(250)])

@@ -73,9 +73,11 @@ def recordings(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(recordings: Path) -> Settings:
-    """Local analysis of the synthetic test signal at 640x480, 3 s segments, recorded under tmp_path."""
+    """Local analysis of the synthetic test signal at 640x480, 3 s segments, recorded under tmp_path,
+    on v0 (these tests count segments; tests/desktop/test_stream_v1.py runs the app's default, v1)."""
     return Settings(
         backend="local",
+        api_version="v0",
         camera=SYNTHETIC_CAMERA_ID,
         resolution="640x480",
         fps=30,

@@ -170,7 +170,11 @@ def test_use_local_analysis_starts_again_on_this_computer(live: LiveApp, qtbot: 
         )
         assert controller.session is not None and controller.session.config.backend == "local"
         assert live.window.status_bar.backend_label.text() == "Local analysis"
-        await live.until_completed(1)
+        await live.until(
+            lambda: (s := live.snapshots.latest) is not None and s.cue_lag_s is not None,
+            40,
+            "a result from Local analysis (v1 by default)",
+        )
         assert not card.isVisible()
         await live.stop_session()
 

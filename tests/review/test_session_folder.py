@@ -68,9 +68,9 @@ def test_a_crashed_session_lists_what_it_has(session: Path) -> None:
 def test_events_of_a_newer_format_are_counted_not_fatal(session: Path) -> None:
     add_newer_events(session)
     folder = open_session(session)
-    assert folder.events.unknown_kinds == {"coverage_dropped": 1, "feedback": 1}
+    assert folder.events.unknown_kinds == {"coverage_dropped": 1, "speaker_changed": 1}
     assert any("newer version (format 99)" in note for note in folder.notes)
-    assert any("2 event(s) of kinds this version does not know (coverage_dropped, feedback)" in note
+    assert any("2 event(s) of kinds this version does not know (coverage_dropped, speaker_changed)" in note
                for note in folder.notes)  # fmt: skip
     assert folder.review.delivery.counts.completed == 4
 

@@ -91,8 +91,8 @@ def add_newer_events(folder: Path) -> None:
     with open(folder / "events.jsonl", "a", encoding="utf-8") as events:
         events.write(json.dumps({"t": 5.0, "wall": datetime.now(UTC).isoformat(), "kind": "coverage_dropped",
                                  "ranges": [{"start": 2.0, "end": 3.0}]}) + "\n")  # fmt: skip
-        events.write(json.dumps({"t": 5.1, "wall": datetime.now(UTC).isoformat(), "kind": "feedback",
-                                 "text": "Slow down."}) + "\n")  # fmt: skip
+        events.write(json.dumps({"t": 5.1, "wall": datetime.now(UTC).isoformat(), "kind": "speaker_changed",
+                                 "speaker": 2}) + "\n")  # fmt: skip
 
 
 def remove_segment(folder: Path, index: int) -> None:
@@ -108,7 +108,9 @@ def spoil_segment(folder: Path, index: int) -> None:
 def truncate_segment(folder: Path, index: int) -> None:
     """A segment cut off after its header: it opens but cannot be demuxed to its end."""
     path = folder / "segments" / f"{index:06d}.webm"
-    path.write_bytes(path.read_bytes()[:600])
+    data = path.read_bytes()
+    first_cluster = data.find(b"\x1f\x43\xb6\x75")
+    path.write_bytes(data[: first_cluster + 8 if first_cluster > 0 else 600])
 
 
 def empty_session(folder: Path) -> Path:

@@ -39,6 +39,7 @@ from app.model.events import (
     parse_event,
 )
 from support.protocol_server import ProtocolServer, Script
+from support.stream_server import StreamServer
 
 REPO = Path(__file__).resolve().parents[2]
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"
@@ -210,10 +211,13 @@ def isolated_command(base: Path) -> Iterator[StreamCommand]:
 
 
 class ServerThread:
-    """A test server on 127.0.0.1, served by a loop of its own in a thread, as a remote service would be."""
+    """A test server on 127.0.0.1, served by a loop of its own in a thread, as a remote service would be:
+    the v0 `RecordingServer` of `scripts`, or the v1/v2 `StreamServer` given."""
 
-    def __init__(self, *scripts: Script, key: str | None = None, port: int = 0) -> None:
-        self.server = RecordingServer(*scripts, key=key, port=port)
+    def __init__(
+        self, *scripts: Script, key: str | None = None, port: int = 0, stream: StreamServer | None = None
+    ) -> None:
+        self.server: RecordingServer | StreamServer = stream or RecordingServer(*scripts, key=key, port=port)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name="protocol-server", daemon=True)
         self._ready = threading.Event()
