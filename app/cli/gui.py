@@ -39,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
     route_qt_messages()
     app = application()
     with qt_event_loop(app) as loop:
-        desktop = open_desktop(loop, source=source, microphone=microphone, local=args.local)
+        desktop = open_desktop(
+            loop, source=source, microphone=microphone, local=args.local, local_only=args.local_only
+        )
         if args.compact:
             desktop.window.set_compact(True)
         if args.start:

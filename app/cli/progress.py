@@ -9,6 +9,7 @@ from app.model.events import (
     CaptureProblem,
     ConnectionChanged,
     Event,
+    MediaGap,
     ResultReceived,
     SegmentCompleted,
     SegmentError,
@@ -97,6 +98,11 @@ class ProgressPrinter:
                 return f"connection {event.connection} {event.state}{detail}{retry}"
             case CaptureProblem() if event.level != "info":
                 return f"{event.source}: {event.message}"
+            case MediaGap():
+                return (
+                    f"{event.source}: nothing from {mmss(event.t0)} to {mmss(event.t1)} "
+                    f"({event.t1 - event.t0:.1f} s gap)"
+                )
             case SessionSummary():
                 tail = (
                     f"; the last {event.unsent_tail_s:.1f} s was too short to send"

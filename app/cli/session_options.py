@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from app.model.local_only import url_refusal
 from app.model.server_url import CLOUD_URL, server_url_problem
 from app.model.source_spec import CaptureFormat, MicSpec, SourceSpec
 from app.session.config import LOCAL, SessionConfig
@@ -39,12 +40,16 @@ def session_config_from_args(args: argparse.Namespace) -> tuple[SessionConfig, C
         raise SessionOptionsError(
             f"{args.record_dir} already holds a recording; choose an empty or new folder"
         )
-    credential = KeyStore().credential()
+    local_only = bool(getattr(args, "local_only", False))
+    # Local-only needs no key: the keyring is not even asked (a D-Bus round trip, or a prompt).
+    credential = None if local_only else KeyStore().credential()
     if args.local:
         url = LOCAL
     elif args.url:
         url = args.url
-        problem = server_url_problem(url)
+        problem = server_url_problem(url) or (
+            url_refusal(url, how_to_leave="leave out --local-only") if local_only else None
+        )
         if problem:
             raise SessionOptionsError(problem)
     else:
@@ -61,6 +66,7 @@ def session_config_from_args(args: argparse.Namespace) -> tuple[SessionConfig, C
         url=url,
         include=tuple(dict.fromkeys(args.include)),
         record_dir=args.record_dir,
+        local_only=local_only,
         connect_attempts=CONNECT_ATTEMPTS,
     )
     return config, credential

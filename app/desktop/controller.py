@@ -56,6 +56,8 @@ class DesktopController(QObject):
         self.camera_choice = settings.camera
         self.microphone_choice = settings.microphone
         self.force_local = False
+        self.force_local_only = False
+        """`--local-only`: local-only mode for this run, whatever Settings say."""
         self.paused = False
         """The user's privacy choice: it holds across sessions until they resume sending."""
         self.closed = asyncio.Event()
@@ -124,7 +126,7 @@ class DesktopController(QObject):
         s = self.settings
         width, height = s.frame_size
         self.refresh_credential()
-        cloud = s.backend == "cloud" and self._credential is not None and not self.force_local
+        cloud = self._wants_cloud()
         return SessionConfig(
             source=self._source(),
             microphone=MicSpec.parse(self.microphone_choice),
@@ -134,7 +136,21 @@ class DesktopController(QObject):
             url=s.server_url if cloud else LOCAL,
             include=s.include_flags,
             record_root=s.recording_folder,
+            record_media=s.record_to_disk,
+            local_only=self.local_only,
             credential_in_subprotocol=s.credential_in_subprotocol,
+        )
+
+    @property
+    def local_only(self) -> bool:
+        return self.settings.local_only or self.force_local_only
+
+    def _wants_cloud(self) -> bool:
+        return (
+            self.settings.backend == "cloud"
+            and self._credential is not None
+            and not self.force_local
+            and not self.local_only
         )
 
     def _source(self) -> SourceSpec:
@@ -250,7 +266,7 @@ class DesktopController(QObject):
         session = self.session
         credential = self._credential
         backend: Backend = "cloud" if session is not None and session.config.backend == "cloud" else "local"
-        if session is None and self.settings.backend == "cloud" and credential and not self.force_local:
+        if session is None and self._wants_cloud():
             backend = "cloud"
         has_mic = self._microphone.state not in ("off", "missing")
         return PipelineStatus(

@@ -45,6 +45,7 @@ def open_desktop(
     source: SourceSpec | None = None,
     microphone: MicSpec | None = None,
     local: bool = False,
+    local_only: bool = False,
 ) -> DesktopController:
     """The main window with its controller, shown; `controller.closed` is set once the window was
     closed and the session it ran has drained."""
@@ -69,6 +70,7 @@ def open_desktop(
     if microphone is not None:
         controller.microphone_choice = str(microphone)
     controller.force_local = local
+    controller.force_local_only = local_only
     controller.settings_flow = SettingsFlow(controller)
     window.window_closed.connect(lambda: asyncio.ensure_future(controller.close()))
     window.about_requested.connect(lambda: show_about(window, controller.versions.labelled()))

@@ -15,6 +15,7 @@ from app.model.events import (
     CaptureProblem,
     ConnectionChanged,
     ConnectionState,
+    MediaGap,
     MessageUnparsed,
     ResultReceived,
     SegmentClosed,
@@ -22,6 +23,7 @@ from app.model.events import (
     SegmentError,
     SegmentSent,
     SegmentSkipped,
+    SendingPaused,
     SessionEvent,
 )
 from app.model.vocabulary import PROBABILITY_RANK, SIGNAL_MEANINGS, EngagementState, Probability
@@ -95,6 +97,14 @@ class ConnectionNow:
 
 
 @dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of session time [start, end)."""
+
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
 class TimelineSnapshot:
     now: float
     engagement: EngagementNow | None
@@ -112,6 +122,10 @@ class TimelineSnapshot:
     """Session seconds since the latest result arrived; None while waiting for the first."""
     last_latency_s: float | None
     upload_rate_bps: float
+    paused_spans: list[Span] = field(default_factory=list)
+    """When sending was paused; the one still going ends at `now`."""
+    gaps: list[Span] = field(default_factory=list)
+    """When no picture came (a camera unplugged, the computer asleep)."""
 
 
 @dataclass
@@ -132,6 +146,9 @@ class SessionTimeline:
     _last_result_at: float | None = None
     _last_latency_s: float | None = None
     _uploads: list[tuple[float, int]] = field(default_factory=list)
+    _paused_since: float | None = None
+    _paused_spans: list[Span] = field(default_factory=list)
+    _gaps: list[Span] = field(default_factory=list)
 
     def apply(self, event: SessionEvent) -> None:
         match event:
@@ -165,6 +182,10 @@ class SessionTimeline:
                 self._bump(unparsed=self._counts.unparsed + 1)
             case CaptureProblem() if event.level == "error":
                 self._problem = Problem(event.t, event.source, event.message)
+            case SendingPaused():
+                self._apply_pause(event)
+            case MediaGap() if event.source == "video":
+                self._gaps.append(Span(event.t0, event.t1))
 
     @property
     def counts(self) -> Counts:
@@ -194,6 +215,8 @@ class SessionTimeline:
             last_result_age_s=None if self._last_result_at is None else max(0.0, now - self._last_result_at),
             last_latency_s=self._last_latency_s,
             upload_rate_bps=self._upload_rate_bps(now),
+            paused_spans=self._paused_until(now),
+            gaps=list(self._gaps),
         )
 
     def _apply_result(self, event: ResultReceived) -> None:
@@ -241,6 +264,18 @@ class SessionTimeline:
         self._connection = event
         if event.state in ("auth_rejected", "failed", "lost"):
             self._problem = Problem(event.t, "connection", event.detail or event.state)
+
+    def _paused_until(self, now: float) -> list[Span]:
+        if self._paused_since is None:
+            return list(self._paused_spans)
+        return [*self._paused_spans, Span(self._paused_since, max(now, self._paused_since))]
+
+    def _apply_pause(self, event: SendingPaused) -> None:
+        if event.paused and self._paused_since is None:
+            self._paused_since = event.t
+        elif not event.paused and self._paused_since is not None:
+            self._paused_spans.append(Span(self._paused_since, event.t))
+            self._paused_since = None
 
     def _gauges(self, now: float) -> list[Gauge]:
         gauges = [

@@ -25,9 +25,11 @@ from app.model.events import (
     SegmentClosed,
     SegmentError,
     SegmentSkipped,
+    SendingPaused,
     SessionEvent,
     SessionSummary,
 )
+from app.model.local_only import url_refusal
 from app.model.timeline import SessionTimeline
 from app.model.versions import LibraryVersions
 from app.session.config import EndReason, SessionConfig
@@ -49,6 +51,8 @@ if TYPE_CHECKING:
     from capture.encoder import SegmentEncoder
 
 log = logging.getLogger(__name__)
+
+LEAVE_LOCAL_ONLY = "turn local-only mode off"
 
 
 class SessionController:
@@ -183,8 +187,9 @@ class SessionController:
 
     @paused.setter
     def paused(self, value: bool) -> None:
-        if self._uplink is not None:
+        if self._uplink is not None and value != self._uplink.paused:
             self._uplink.paused = value
+            self.emit(SendingPaused(t=self.clock.now(), paused=value))
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -201,6 +206,9 @@ class SessionController:
         """The URL to stream to and the credential to send. Segments wait in the encoder meanwhile:
         the first closes seconds after capture starts."""
         if self.config.backend == "cloud":
+            refusal = url_refusal(self.config.url, how_to_leave=LEAVE_LOCAL_ONLY)
+            if self.config.local_only and refusal:
+                raise BackendUnavailable(refusal)
             return self.config.url, None if self._credential is None else self._credential.value
         from app.analyzer.embedded import AnalyzerStartError, EmbeddedAnalyzer
 
@@ -311,7 +319,8 @@ class SessionController:
             )
         )
         assert self._recorder is not None
-        self._recorder.write_segment(segment)
+        if self.config.record_media:
+            self._recorder.write_segment(segment)
         if self._uplink is not None:
             self._uplink.submit(segment)
         else:  # the backend failed to start and the session is stopping
