@@ -1,5 +1,6 @@
 """`CompactWindow`: a small frameless always-on-top window for a presenter whose slides fill the
-screen. Only the engagement badge, the freshness cue and the three strongest signals.
+screen. Only the engagement badge, the freshness cue, the three strongest signals, whether anything
+is being sent, and Pause and Stop, so the presenter never has to find the main window mid-talk.
 
 Drag it anywhere on its body to move it; the grip in the corner resizes it. It remembers its
 place between uses and runs.
@@ -11,6 +12,7 @@ import logging
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QAction,
     QCloseEvent,
     QColor,
     QHelpEvent,
@@ -25,6 +27,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizeGrip, QToolButton, QToolTip, QVBoxLayout, QWidget
 
+from app.model.sending import SendingState
 from app.model.timeline import TimelineSnapshot
 from app.model.view_state import PipelineStatus
 from widgets import theme
@@ -32,6 +35,7 @@ from widgets.badge import paint_badge
 from widgets.freshness import freshness, paint_freshness_line
 from widgets.gauges import paint_gauges
 from widgets.overlay import OverlayLayout
+from widgets.sending_indicator import SendingIndicator
 from widgets.window_places import ForgetfulPlaces, WindowPlaces, restore_geometry, save_geometry
 
 log = logging.getLogger(__name__)
@@ -39,6 +43,7 @@ log = logging.getLogger(__name__)
 STATE_KEY = "compact"
 TOP_SIGNALS = 3
 HEADER_H = 34
+FOOTER_H = 24
 DEFAULT_SIZE = QSize(300, 250)
 TOGGLE_SHORTCUT = "Ctrl+M"
 
@@ -70,6 +75,7 @@ class CompactWindow(QWidget):
         title.setObjectName("caption")
         header.addWidget(title)
         header.addStretch(1)
+        self._header = header
         self.expand_button = QToolButton()
         self.expand_button.setObjectName("expandButton")
         self.expand_button.setIcon(theme.icon("expand"))
@@ -79,11 +85,28 @@ class CompactWindow(QWidget):
         header.addWidget(self.expand_button)
         outer.addLayout(header)
         outer.addStretch(1)
+        footer = QHBoxLayout()
+        self.sending_indicator = SendingIndicator(pixel_size=11.0, bold=False)
+        footer.addWidget(self.sending_indicator, 1, Qt.AlignmentFlag.AlignBottom)
         self.grip = QSizeGrip(self)
         self.grip.setToolTip("Drag to resize")
-        outer.addWidget(self.grip, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+        footer.addWidget(self.grip, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+        outer.addLayout(footer)
         shortcut = QShortcut(QKeySequence(TOGGLE_SHORTCUT), self)
         shortcut.activated.connect(self.expand_requested)
+
+    def add_controls(self, pause: QAction, start_stop: QAction) -> None:
+        """Buttons for the main window's Pause sending and Start/Stop actions, before the expand button:
+        the same actions, so their state and shortcuts are the main window's."""
+        for action, name in ((pause, "compactPauseButton"), (start_stop, "compactStopButton")):
+            button = QToolButton()
+            button.setObjectName(name)
+            button.setDefaultAction(action)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            self._header.insertWidget(self._header.indexOf(self.expand_button), button)
+
+    def set_sending(self, state: SendingState) -> None:
+        self.sending_indicator.set_state(state)
 
     def set_snapshot(self, snapshot: TimelineSnapshot | None) -> None:
         self._snapshot = snapshot
@@ -124,7 +147,7 @@ class CompactWindow(QWidget):
                 QPointF(margin, top),
                 snapshot.gauges[:TOP_SIGNALS],
                 scale,
-                self.height() - top - 16,
+                self.height() - top - FOOTER_H - 8,
                 self.width() - 2 * margin,
             )
         self._layout = layout

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -63,6 +63,8 @@ class DesktopController(QObject):
         self.closed = asyncio.Event()
         """Set once the window was closed and the session it ran has drained."""
         self.settings_flow: object | None = None
+        self.consent: Callable[[SessionConfig], Awaitable[bool]] | None = None
+        """Asks the user to agree to what a session will capture and send; None starts without asking."""
         self._stop_after_start = False
         self._starting: asyncio.Future[object] | None = None
         self._camera = DeviceStatus("Camera", "off")
@@ -161,7 +163,7 @@ class DesktopController(QObject):
         return SourceSpec("camera", camera_index=int(self.camera_choice))
 
     def start(self) -> None:
-        if self.state != "idle":
+        if self.state != "idle" or (self._starting is not None and not self._starting.done()):
             return
         self._starting = self._spawn(self._start())
 
@@ -182,6 +184,8 @@ class DesktopController(QObject):
     async def _start(self) -> None:
         self._stop_after_start = False
         config = self.session_config()
+        if self.consent is not None and not await self.consent(config):
+            return
         session = SessionController(config, credential=self._credential, versions=self.versions)
         session.add_listener(self._on_event)
         self.session = session

@@ -11,6 +11,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from app import APP_TITLE, __version__
+from app.desktop.consent_flow import ConsentFlow
 from app.desktop.controller import DesktopController
 from app.desktop.settings_flow import SettingsFlow
 from app.desktop.window_places import IniWindowPlaces
@@ -72,10 +73,12 @@ def open_desktop(
     controller.force_local = local
     controller.force_local_only = local_only
     controller.settings_flow = SettingsFlow(controller)
+    ConsentFlow(controller)
     window.window_closed.connect(lambda: asyncio.ensure_future(controller.close()))
     window.about_requested.connect(lambda: show_about(window, controller.versions.labelled()))
     controller.show_devices()
     window.show()
+    window.tray.show()
     # "ready" once the event loop runs: the window has been painted by then (bench/startup.py times it).
     QTimer.singleShot(0, lambda: log.info("ready"))
     if settings_note:

@@ -24,25 +24,37 @@ class SendingState:
     text: str
     detail: str
     """A longer sentence for a tooltip: what it means and what to do."""
+    short: str = ""
+    """What to show where `text` does not fit; `text` itself when empty."""
 
 
 def sending_state(status: PipelineStatus, connection: ConnectionNow | None) -> SendingState:
     """What is being sent now, from the pipeline's status and the uplink's connection."""
     if status.paused:
         return SendingState(
-            "paused", PAUSED_TEXT, "Sending is paused: the preview and the recording go on. Resume to send."
+            "paused",
+            PAUSED_TEXT,
+            "Sending is paused: the preview and the recording go on. Resume to send.",
+            "Paused",
         )
     if status.backend == "local":
         return SendingState(
-            "local", LOCAL_TEXT, "Segments are analysed on this computer; none is sent anywhere else."
+            "local",
+            LOCAL_TEXT,
+            "Segments are analysed on this computer; none is sent anywhere else.",
+            "Local analysis",
         )
     if status.session_state == "idle":
-        return SendingState("idle", IDLE_TEXT, "Nothing is sent until you press Start.")
+        return SendingState("idle", IDLE_TEXT, "Nothing is sent until you press Start.", "Not sending")
     if connection is not None and connection.state == "connected":
         return SendingState(
-            "sending", SENDING_TEXT, "Segments go to Interhuman for analysis. Pause sending to stop it."
+            "sending",
+            SENDING_TEXT,
+            "Segments go to Interhuman for analysis. Pause sending to stop it.",
+            "Sending",
         )
-    return SendingState("not_connected", _not_connected_text(connection), _not_connected_detail(connection))
+    text = _not_connected_text(connection)
+    return SendingState("not_connected", text, _not_connected_detail(connection), text.partition(": ")[2])
 
 
 def _not_connected_text(connection: ConnectionNow | None) -> str:

@@ -54,7 +54,7 @@ def test_the_connect_classifier_reads_strace_lines() -> None:
             " = -1 EINPROGRESS (Operation now in progress)",
             '812 connect(9, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("34.120.1.2")}, 16)'
             " <unfinished ...>",
-            '813 connect(4, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton('
+            "813 connect(4, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton("
             'AF_INET6, "2a00:1450::1", &sin6_addr), sin6_scope_id=0}, 28) = 0',
             '813 connect(3, {sa_family=AF_UNIX, sun_path="/run/user/0/bus"}, 110) = 0',
         ]
@@ -136,4 +136,6 @@ def test_stream_refuses_another_server_in_local_only_mode(tmp_path: Path) -> Non
 def test_the_analyzer_refuses_to_listen_beyond_this_computer_in_local_only_mode(tmp_path: Path) -> None:
     done = run_app("analyzer", "--local-only", "--host", "0.0.0.0", "--key", "k", home=UserHome(tmp_path))
     assert done.returncode == 2
-    assert "Local-only mode is on" in done.stderr and "Use 127.0.0.1, or leave out --local-only" in done.stderr
+    assert (
+        "Local-only mode is on" in done.stderr and "Use 127.0.0.1, or leave out --local-only" in done.stderr
+    )

@@ -7,7 +7,7 @@ import pytest
 from support.desktop_helpers import LiveApp, painted_badge_colour
 from support.widget_pixels import grab, near
 
-from app.model.events import SegmentClosed, SegmentSent, SegmentSkipped, SessionSummary
+from app.model.events import SegmentClosed, SegmentSent, SegmentSkipped, SendingPaused, SessionSummary
 from widgets import theme
 from widgets.overlay import PAUSED_TEXT
 
@@ -85,6 +85,9 @@ def test_pause_skips_segments_and_shows_it_and_resume_sends_again(live: LiveApp)
         )
         sent = {e.index for e in live.events(SegmentSent)}
         assert not sent & paused, "a segment closed while paused must never leave the machine"
+        assert [e.paused for e in live.events(SendingPaused)] == [True, False]
+        (span,) = window.timeline_strip.paused_spans()
+        assert span.end > span.start, "the paused span shows on the engagement strip"
         await live.until(lambda: live.counts().skipped >= len(paused), 2, "the skips in the status bar")
         await live.stop_session()
 
