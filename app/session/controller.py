@@ -117,6 +117,7 @@ class SessionController:
             folder,
             self._manifest(config.url),
             on_problem=self._from_thread(lambda message: self._warn("recording", message)),
+            on_warning=self._from_thread(lambda message: self._warn("recording", message)),
         )
         self._recorder.open()
         self.recording_folder = folder
