@@ -77,6 +77,12 @@ def find_input(name: str | None) -> QAudioDevice | None:
     return None
 
 
+def input_id(name: str) -> str | None:
+    """The system's id of the input called `name` (PulseAudio's source name on Linux), or None."""
+    device = find_input(name)
+    return None if device is None else bytes(device.id().data()).decode(errors="replace")
+
+
 class MicrophoneSource:
     """Sound from the input called `device_name` (as `list_microphones` names it), or the default."""
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from app.model.error_codes import classify_error
 from app.model.events import (
     CaptureProblem,
+    MediaGap,
     SegmentClosed,
     SegmentError,
     SegmentSkipped,
@@ -33,6 +34,7 @@ from app.model.local_only import url_refusal
 from app.model.timeline import SessionTimeline
 from app.model.versions import LibraryVersions
 from app.session.config import EndReason, SessionConfig
+from app.session.gap_watch import GapWatch, Stream
 from app.session.source_building import build_microphone, build_video_source
 from app.session.source_news import SourceNews
 from app.session.thread_hop import on_loop
@@ -284,8 +286,9 @@ class SessionController:
             on_error=self._from_thread(self._encoder_error),
         )
         check = InputCheck(self._from_thread(self._input_changed), check_audio=has_audio)
+        gaps = GapWatch(self._from_thread(self._media_gap))
         return FanOut(
-            [self._encoder, check], observer=self._source_news(), preview=self.preview, level=self.level
+            [self._encoder, check, gaps], observer=self._source_news(), preview=self.preview, level=self.level
         )
 
     def _source_news(self) -> SourceNews:
@@ -344,6 +347,10 @@ class SessionController:
         failure = await uplink.wait_failed()
         log.info("the session ends: the uplink gave up (%s)", failure)
         self._end("uplink_failed")
+
+    def _media_gap(self, stream: Stream, t0: float, t1: float) -> None:
+        log.info("no %s from %.1f to %.1f s", stream, t0, t1)
+        self.emit(MediaGap(t=self.clock.now(), source=stream, t0=t0, t1=t1))
 
     def _encoder_error(self, error: Exception) -> None:
         self._warn(

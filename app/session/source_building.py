@@ -3,6 +3,8 @@ so each is imported only when a session needs it."""
 
 from __future__ import annotations
 
+import sys
+
 from app.model.source_spec import CaptureFormat, MicSpec, SourceSpec
 from capture.media import CaptureSource
 
@@ -26,6 +28,17 @@ def build_video_source(
 
 
 def build_microphone(spec: MicSpec) -> CaptureSource:
-    from capture.microphone import MicrophoneSource
+    """On Linux the microphone reads through libpulse (it survives the sound server dying, which
+    QAudioSource does not: see `capture.pulse_microphone`); elsewhere through QAudioSource.
+    Call on the Qt main thread: a named microphone's system id comes from Qt's device list."""
+    from capture import pulse_microphone
+    from capture.microphone import MicrophoneSource, input_id
 
-    return MicrophoneSource(spec.name)
+    if not sys.platform.startswith("linux") or not pulse_microphone.available():
+        return MicrophoneSource(spec.name)
+    if spec.name is None:
+        return pulse_microphone.PulseMicrophoneSource(None)
+    # A name the system does not list is tried as a source name; the server then says it has no
+    # such source, and `start` reports the microphone not connected.
+    device_id = input_id(spec.name) or spec.name
+    return pulse_microphone.PulseMicrophoneSource(device_id, description=spec.name)
