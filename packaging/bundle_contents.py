@@ -28,9 +28,20 @@ SOURCE_PACKAGES = ("app", "capture", "widgets")
 """The app's own packages: PyInstaller follows their imports (every command is imported statically by
 `app.cli.main`); the spec reads them for the Haar cascades they name."""
 
-QT_MODULES_KEPT = ("QtCore", "QtGui", "QtWidgets", "QtMultimedia", "QtNetwork", "QtSvg")
-"""The PySide6 modules the app may import (QtMultimedia imports QtNetwork itself); the rest of
-PySide6 (WebEngine, Quick/QML, 3D, Pdf, Charts, …) is excluded."""
+QT_MODULES_KEPT = (
+    "QtCore",
+    "QtGui",
+    "QtWidgets",
+    "QtMultimedia",
+    "QtMultimediaWidgets",  # the review window's video
+    "QtNetwork",
+    "QtSvg",
+    "QtCharts",  # the library's progress charts
+    "QtOpenGL",  # QtCharts links it
+    "QtOpenGLWidgets",  # QtCharts links it
+)
+"""The PySide6 modules the app may import (QtMultimedia imports QtNetwork itself) and the ones they
+link; the rest of PySide6 (WebEngine, Quick/QML, 3D, Pdf, …) is excluded."""
 
 PYTHON_EXCLUDES = (
     "PIL",  # only PyAV's VideoFrame.to_image/from_image; we convert with to_ndarray

@@ -9,6 +9,10 @@ key of the user's leak in, and nothing of the run stays behind), waits until the
 recorded N results, grabs the screen with ImageMagick's `import -window root` and crops it to the
 window with `convert -trim` (there is no window manager, so all else is black). It writes
 `main.png` and `compact.png` and stops every process it started, whatever happens.
+
+Then, for what comes after a session, it records a session of its own (`stream --source synthetic
+--local --fast`), opens it in the review window (`review SESSION --at S`) for `review.png`, and has
+headless Chromium draw its HTML report (`report SESSION --html`) for `report.png`.
 """
 
 from __future__ import annotations
@@ -44,7 +48,28 @@ SETTLE_S = 0.8
 """After the last awaited result: the window refreshes its feedback four times a second."""
 SAFETY_QUIT_S = 120
 """The app quits by itself after this even if this script were killed before stopping it."""
-TOOLS = {"Xvfb": "xvfb", "import": "imagemagick", "convert": "imagemagick", "identify": "imagemagick"}
+TOOLS = {
+    "Xvfb": "xvfb",
+    "import": "imagemagick",
+    "convert": "imagemagick",
+    "identify": "imagemagick",
+    "chromium": "chromium",
+}
+REVIEWED_S = 48.0
+"""The length of the session recorded for the review and report pictures."""
+REVIEW_AT_S = 21.0
+REVIEW_SETTLE_S = 4.0
+REPORT_SIZE = (1100, 1500)
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+)
 
 
 class ScreenshotError(RuntimeError):
@@ -188,6 +213,54 @@ def _wait_for_results(app: subprocess.Popen[bytes], data_home: Path, results: in
         time.sleep(0.2)
 
 
+def record_session(work: Path, display: str) -> Path:
+    """A real session of the synthetic source through Local analysis, in a home of its own."""
+    folder = work / "reviewed" / "20261201-100000-rehearse"
+    env = app_environment(display, work / "reviewed-home")
+    command = [sys.executable, "-m", "app", "stream", "--source", "synthetic", "--local", "--fast"]
+    command += ["--duration", str(REVIEWED_S), "--include", "conversation_quality_overall"]
+    command += ["--include", "conversation_quality_timeline", "--record-dir", str(folder), "-q"]
+    subprocess.run(command, env=env, check=True, timeout=300)
+    manifest = folder / "session.json"
+    manifest.write_text(manifest.read_text().replace('"title": null', '"title": "Rehearsal, take 3"'))
+    return folder
+
+
+def capture_review(display: str, work: Path, session: Path, target: Path) -> None:
+    env = app_environment(display, work / "reviewed-home")
+    command = [sys.executable, "-m", "app", "review", str(session), "--at", str(REVIEW_AT_S)]
+    command += ["--quit-after", str(SAFETY_QUIT_S)]
+    app_log = work / "review-app.log"
+    with app_log.open("wb") as output:
+        app = subprocess.Popen(command, env=env, stdout=output, stderr=output)
+        try:
+            deadline = time.monotonic() + RESULTS_TIMEOUT_S
+            while not (session / "recording.webm").exists():
+                if app.poll() is not None or time.monotonic() > deadline:
+                    raise ScreenshotError(f"the review window did not open its recording; see {app_log}")
+                time.sleep(0.2)
+            time.sleep(REVIEW_SETTLE_S)
+            raw = work / "review-screen.png"
+            subprocess.run(["import", "-display", display, "-window", "root", str(raw)], check=True)
+        finally:
+            stop(app, "the review window")
+    subprocess.run(["convert", str(raw), "-trim", "+repage", str(target)], check=True)
+    print(f"{target}: {'x'.join(map(str, _size(target)))}")
+
+
+def capture_report(work: Path, session: Path, target: Path) -> None:
+    page = work / "report.html"
+    env = app_environment(":0", work / "reviewed-home")
+    subprocess.run(
+        [sys.executable, "-m", "app", "report", str(session), "--html", str(page)], env=env, check=True
+    )
+    size = f"--window-size={REPORT_SIZE[0]},{REPORT_SIZE[1]}"
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
+        browser = ["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={profile}", size, f"--screenshot={target}"]
+        subprocess.run([*browser, page.as_uri()], check=True, capture_output=True, timeout=120)
+    print(f"{target}: {'x'.join(map(str, _size(target)))}")
+
+
 def _size(image: Path) -> tuple[int, int]:
     found = subprocess.run(
         ["identify", "-format", "%w %h", str(image)], check=True, capture_output=True, text=True
@@ -214,6 +287,9 @@ def main(argv: list[str] | None = None) -> int:
             with x_server(SCREEN, work / "xvfb.log") as display:
                 for shot in SHOTS:
                     capture(display, work, args.out / shot.name, shot, args.results)
+                session = record_session(work, display)
+                capture_review(display, work, session, args.out / "review.png")
+                capture_report(work, session, args.out / "report.png")
     except (ScreenshotError, subprocess.CalledProcessError) as error:
         print(f"screenshots: {error}", file=sys.stderr)
         return 1

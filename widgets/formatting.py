@@ -5,20 +5,9 @@ from __future__ import annotations
 import math
 
 from app.model.vocabulary import Probability
-
-
-def mmss(seconds: float) -> str:
-    """Session time as m:ss (or h:mm:ss past an hour); negative times clamp to 0:00."""
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes:02d}:{secs:02d}"
-
-
-def window_text(start: float, end: float) -> str:
-    return f"{mmss(start)}–{mmss(end)}"
+from app.model.wording import mmss as mmss
+from app.model.wording import signal_name as signal_name
+from app.model.wording import window_text as window_text
 
 
 def age_text(age_s: float) -> str:
@@ -45,12 +34,6 @@ def rate_text(bits_per_s: float) -> str:
 def countdown_text(seconds: float) -> str:
     """A reconnection countdown never shows 0 s while the attempt is still pending."""
     return f"{max(1, math.ceil(seconds))} s"
-
-
-def signal_name(signal_type: str) -> str:
-    """'skepticism' → 'Skepticism'; an unknown 'eye_contact' → 'Eye contact'."""
-    words = signal_type.replace("_", " ").replace("-", " ").strip()
-    return words[:1].upper() + words[1:] if words else "Unnamed signal"
 
 
 def probability_text(probability: Probability | None) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence
-from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QSplitter, QToolButton, QVBoxLayout, QWidget
 
 from app import APP_TITLE
 from app.model.sending import sending_state
@@ -43,6 +43,7 @@ SHORTCUTS = {
     "overlay": "O",
     "compact": "Ctrl+M",
     "settings": "Ctrl+,",
+    "library": "Ctrl+L",
     "quit": "Ctrl+Q",
 }
 
@@ -73,6 +74,9 @@ class MainWindow(QMainWindow):
     compact_toggled = Signal(bool)
     overlay_toggled = Signal(bool)
     about_requested = Signal()
+    library_requested = Signal()
+    review_requested = Signal()
+    """"Review this session": the session that stopped last."""
     privacy_requested = Signal()
     """Help → Privacy: show what is captured and where it goes, and the user's agreement to it."""
     window_closed = Signal()
@@ -123,6 +127,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.status_bar = StatusBar()
         self.setStatusBar(self.status_bar)
+        self.review_button = QToolButton()
+        self.review_button.setObjectName("reviewSessionButton")
+        self.review_button.setDefaultAction(self.review_action)
+        self.review_button.hide()
+        self.status_bar.addPermanentWidget(self.review_button)
         self.compact = CompactWindow(self, self.places)
         self.compact.expand_requested.connect(lambda: self.set_compact(False))
         self.compact.add_controls(self.pause_action, self.start_stop_action)
@@ -158,6 +167,15 @@ class MainWindow(QMainWindow):
         )
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.settings_action.triggered.connect(self.settings_requested)
+        self.library_action = _action(
+            self, "library", "Library…", "Past sessions, their reviews and progress"
+        )
+        self.library_action.triggered.connect(self.library_requested)
+        self.review_action = QAction("Review this session", self)
+        self.review_action.setObjectName("review_session")
+        self.review_action.setToolTip("Play the session that just stopped, with its timeline")
+        self.review_action.setEnabled(False)
+        self.review_action.triggered.connect(self.review_requested)
         self.quit_action = _action(self, "quit", "Quit", "Quit Interhuman Live")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
@@ -167,6 +185,7 @@ class MainWindow(QMainWindow):
             self.overlay_action,
             self.compact_action,
             self.settings_action,
+            self.library_action,
             self.quit_action,
         ):
             self.addAction(action)
@@ -175,6 +194,9 @@ class MainWindow(QMainWindow):
         session = self.menuBar().addMenu("&Session")
         session.addAction(self.start_stop_action)
         session.addAction(self.pause_action)
+        session.addSeparator()
+        session.addAction(self.library_action)
+        session.addAction(self.review_action)
         session.addSeparator()
         session.addAction(self.settings_action)
         session.addSeparator()
@@ -292,6 +314,11 @@ class MainWindow(QMainWindow):
 
     def session_state(self) -> SessionState:
         return self._session_state
+
+    def offer_review(self, available: bool) -> None:
+        """Offer "Review this session" for the session that just stopped (or withdraw it)."""
+        self.review_action.setEnabled(available)
+        self.review_button.setVisible(available)
 
     def show_problem(self, message: str, link: str | None = None, error_id: str | None = None) -> None:
         """Show a problem the timeline does not know about (e.g. the camera would not open)."""

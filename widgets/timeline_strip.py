@@ -82,7 +82,7 @@ class TimelineStrip(QWidget):
         history = snapshot.engagement_history if snapshot is not None else []
         now = snapshot.now if snapshot is not None else 0.0
         paused = snapshot.paused_spans if snapshot is not None else []
-        gaps = snapshot.gaps if snapshot is not None else []
+        gaps = snapshot.picture_gaps if snapshot is not None else []
         # Whole seconds are enough for the now-marker; repainting on every fraction would only cost.
         changed = history != self._history or paused != self._paused or gaps != self._gaps
         if changed or int(now) != int(self._now):

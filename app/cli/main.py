@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 
 from app import APP_NAME, __version__
-from app.cli import analyzer, devices, gui, self_test, stream
+from app.cli import analyzer, devices, export_video, gui, report, review, self_test, sessions, stream
 from app.runtime.logs import setup_logging
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,10 @@ COMMANDS: dict[str, tuple[ModuleType, str]] = {
     "stream": (stream, "Run a session without a window and print what comes back"),
     "devices": (devices, "List cameras and microphones"),
     "analyzer": (analyzer, "Run the local analyzer server"),
+    "sessions": (sessions, "List the recorded sessions, newest first"),
+    "review": (review, "Open a recorded session in the review window"),
+    "report": (report, "Write a session's report as HTML, JSON or CSV"),
+    "export-video": (export_video, "Write a session's recording as one WebM file"),
 }
 
 

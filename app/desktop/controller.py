@@ -63,6 +63,8 @@ class DesktopController(QObject):
         self.closed = asyncio.Event()
         """Set once the window was closed and the session it ran has drained."""
         self.settings_flow: object | None = None
+        self.last_recording: Path | None = None
+        """The folder of the session that stopped last, for "Review this session"."""
         self.consent: Callable[[SessionConfig], Awaitable[bool]] | None = None
         """Asks the user to agree to what a session will capture and send; None starts without asking."""
         self._stop_after_start = False
@@ -190,6 +192,7 @@ class DesktopController(QObject):
         session.add_listener(self._on_event)
         self.session = session
         self._set_state("starting")
+        self.window.offer_review(False)
         self._camera = DeviceStatus(_camera_name(config.source), "starting")
         self._microphone = (
             DeviceStatus("Microphone", "off", "No microphone: feedback comes from the picture only.")
@@ -244,6 +247,8 @@ class DesktopController(QObject):
             self._camera = replace(self._camera, state="off", message="")
             self._microphone = replace(self._microphone, state="off", message="")
             self._set_state("idle")
+            self.last_recording = session.recording_folder
+            self.window.offer_review(session.recording_folder is not None)
 
     def _pause(self, paused: bool) -> None:
         self.paused = paused

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from app import APP_TITLE, __version__
 from app.desktop.consent_flow import ConsentFlow
 from app.desktop.controller import DesktopController
+from app.desktop.library_controller import LibraryController
 from app.desktop.settings_flow import SettingsFlow
 from app.desktop.window_places import IniWindowPlaces
 from app.model.source_spec import MicSpec, SourceSpec
@@ -76,6 +77,12 @@ def open_desktop(
     ConsentFlow(controller)
     window.window_closed.connect(lambda: asyncio.ensure_future(controller.close()))
     window.about_requested.connect(lambda: show_about(window, controller.versions.labelled()))
+    library = LibraryController(lambda: controller.settings, controller)
+    window.library_requested.connect(library.show_library)
+    window.review_requested.connect(
+        lambda: controller.last_recording is not None and library.open_review(controller.last_recording)
+    )
+    window.window_closed.connect(library.close_all)
     controller.show_devices()
     window.show()
     window.tray.show()

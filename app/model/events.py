@@ -9,7 +9,7 @@ cross a boundary (disk, stdout); `parse_event` reads one line back.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -176,6 +176,10 @@ SessionEvent = Annotated[
     Field(discriminator="kind"),
 ]
 _session_event = TypeAdapter(SessionEvent)
+EVENT_KINDS: frozenset[str] = frozenset(
+    model.model_fields["kind"].default for model in get_args(get_args(SessionEvent)[0])
+)
+"""Every `kind` this version reads."""
 
 
 def parse_event(line: str | bytes) -> SessionEvent:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from app.model.events import (
     CaptureProblem,
@@ -96,6 +96,34 @@ class ConnectionNow:
     """Seconds left before the next reconnection attempt, while one is pending."""
 
 
+GapKind = Literal["error", "skipped", "reconnection", "no_picture", "unanswered", "unsent", "missing_media"]
+"""What the timeline finds itself (errors, skipped segments, reconnections, no picture at all) and
+what a review of the folder adds (segments never answered, the unsent tail, segment files missing
+or unreadable)."""
+NO_PICTURE_REASON = "no picture came: the camera unplugged, or the computer asleep"
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """A stretch of session time the analysis does not cover as it should, and why."""
+
+    start: float
+    end: float
+    kind: GapKind
+    reason: str
+    """One short sentence for the user."""
+    index: int | None = None
+    """The segment it concerns, where there is one."""
+
+
+SKIP_REASONS = {
+    "stale": "not sent: too old by the time it could go",
+    "paused": "not sent: sending was paused",
+    "out_of_limits": "not sent: outside the service's size limits",
+    "not_sent": "not sent before the session ended",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A stretch of session time [start, end)."""
@@ -124,7 +152,7 @@ class TimelineSnapshot:
     upload_rate_bps: float
     paused_spans: list[Span] = field(default_factory=list)
     """When sending was paused; the one still going ends at `now`."""
-    gaps: list[Span] = field(default_factory=list)
+    picture_gaps: list[Span] = field(default_factory=list)
     """When no picture came (a camera unplugged, the computer asleep)."""
 
 
@@ -146,15 +174,22 @@ class SessionTimeline:
     _last_result_at: float | None = None
     _last_latency_s: float | None = None
     _uploads: list[tuple[float, int]] = field(default_factory=list)
+    _spans: dict[int, tuple[float, float]] = field(default_factory=dict)
+    _segment_gaps: dict[int, Gap] = field(default_factory=dict)
+    _outages: list[Gap] = field(default_factory=list)
+    _outage_since: ConnectionChanged | None = None
+    _latest_t: float = 0.0
     _paused_since: float | None = None
     _paused_spans: list[Span] = field(default_factory=list)
-    _gaps: list[Span] = field(default_factory=list)
+    _picture_gaps: list[Span] = field(default_factory=list)
 
     def apply(self, event: SessionEvent) -> None:
+        self._latest_t = max(self._latest_t, event.t)
         match event:
             case ResultReceived():
                 self._apply_result(event)
             case SegmentClosed():
+                self._spans[event.index] = (event.t0, event.t1)
                 self._bump(
                     closed=self._counts.closed + 1,
                     dropped_video_frames=self._counts.dropped_video_frames + event.dropped_video_frames,
@@ -172,10 +207,12 @@ class SessionTimeline:
                 if event.index is not None:
                     self._errored.add(event.index)
                     self._bump(errored=len(self._errored))
+                    self._segment_gap(event.index, "error", f"analysis failed: {event.message}")
                 self._problem = Problem(event.t, "server", event.message, event.error_id, event.link)
             case SegmentSkipped():
                 self._skipped.add(event.index)
                 self._bump(skipped=len(self._skipped))
+                self._segment_gap(event.index, "skipped", SKIP_REASONS[event.reason])
             case ConnectionChanged():
                 self._apply_connection(event)
             case MessageUnparsed():
@@ -185,11 +222,32 @@ class SessionTimeline:
             case SendingPaused():
                 self._apply_pause(event)
             case MediaGap() if event.source == "video":
-                self._gaps.append(Span(event.t0, event.t1))
+                self._picture_gaps.append(Span(event.t0, event.t1))
 
     @property
     def counts(self) -> Counts:
         return self._counts
+
+    @property
+    def signals(self) -> list[Signal]:
+        """Every signal of the session, by start time."""
+        return list(self._signals)
+
+    @property
+    def segment_spans(self) -> dict[int, tuple[float, float]]:
+        """Each closed segment's [t0, t1) in session time, by index."""
+        return dict(self._spans)
+
+    def gaps(self) -> list[Gap]:
+        """Segments that failed or were not sent (unless a later answer covered them) and the
+        connection's outages, by start time; an outage still open runs to the latest event."""
+        answered = {result.index for result in self.results}
+        found = [gap for index, gap in self._segment_gaps.items() if index not in answered]
+        found += self._outages
+        found += [Gap(span.start, span.end, "no_picture", NO_PICTURE_REASON) for span in self._picture_gaps]
+        if self._outage_since is not None:
+            found.append(self._outage(self._outage_since, self._latest_t, "not reconnected"))
+        return sorted(found, key=lambda gap: (gap.start, gap.end))
 
     def snapshot(self, now: float) -> TimelineSnapshot:
         engagement = None
@@ -216,7 +274,7 @@ class SessionTimeline:
             last_latency_s=self._last_latency_s,
             upload_rate_bps=self._upload_rate_bps(now),
             paused_spans=self._paused_until(now),
-            gaps=list(self._gaps),
+            picture_gaps=list(self._picture_gaps),
         )
 
     def _apply_result(self, event: ResultReceived) -> None:
@@ -261,6 +319,12 @@ class SessionTimeline:
         # are attempts, not reconnections.
         if event.state == "connected" and event.connection > 1:
             self._bump(reconnects=self._counts.reconnects + 1)
+        if event.state == "connected" and self._outage_since is not None:
+            outcome = f"connected again (connection {event.connection})"
+            self._outages.append(self._outage(self._outage_since, event.t, outcome))
+            self._outage_since = None
+        if event.state in ("lost", "reconnecting") and self._outage_since is None:
+            self._outage_since = event
         self._connection = event
         if event.state in ("auth_rejected", "failed", "lost"):
             self._problem = Problem(event.t, "connection", event.detail or event.state)
@@ -276,6 +340,15 @@ class SessionTimeline:
         elif not event.paused and self._paused_since is not None:
             self._paused_spans.append(Span(self._paused_since, event.t))
             self._paused_since = None
+
+    def _segment_gap(self, index: int, kind: GapKind, reason: str) -> None:
+        start, end = self._spans.get(index, (self._latest_t, self._latest_t))
+        self._segment_gaps[index] = Gap(start, end, kind, reason, index)
+
+    @staticmethod
+    def _outage(since: ConnectionChanged, until: float, outcome: str) -> Gap:
+        detail = (since.detail or "the connection was lost").rstrip(".")
+        return Gap(since.t, max(since.t, until), "reconnection", f"{detail}; {outcome}")
 
     def _gauges(self, now: float) -> list[Gauge]:
         gauges = [

@@ -42,6 +42,8 @@ class SessionManifest(BaseModel):
     """The session's settings, with anything named like a secret removed."""
     versions: LibraryVersions
     summary: SessionSummary | None = None
+    title: str | None = None
+    """The name the user gave the session in the library; None until they do."""
 
 
 def build_manifest(

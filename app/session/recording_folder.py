@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from app.model.events import SessionEvent, parse_event
+from app.model.events import EVENT_KINDS, SessionEvent, parse_event
 from app.store.paths import sessions_root
 
 log = logging.getLogger(__name__)
@@ -43,12 +45,18 @@ def segment_path(folder: Path, index: int) -> Path:
 class EventLog:
     events: list[SessionEvent]
     corrupt_lines: int
-    """Lines that were not an event (a crash mid-line, a hand edit): skipped."""
+    """Lines that were not an event (a crash mid-line, a hand edit, a kind unknown here): skipped."""
+    unknown_kinds: dict[str, int] = field(default_factory=dict)
+    """Of those, the lines of a kind this version does not know (a newer one wrote them), by kind."""
+    torn_last_line: bool = False
+    """The file ends inside a line: the writer stopped half-way through it."""
 
 
 def read_events(folder: Path) -> EventLog:
     events: list[SessionEvent] = []
     corrupt = 0
+    unknown: Counter[str] = Counter()
+    torn = False
     with open(folder / EVENTS_FILE, "rb") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
@@ -57,5 +65,18 @@ def read_events(folder: Path) -> EventLog:
                 events.append(parse_event(line))
             except ValidationError:
                 corrupt += 1
+                torn = not line.endswith(b"\n")
+                kind = _kind_of(line)
+                if kind is not None and kind not in EVENT_KINDS:
+                    unknown[kind] += 1
                 log.warning("%s line %d is not an event; skipped", folder / EVENTS_FILE, number)
-    return EventLog(events, corrupt)
+    return EventLog(events, corrupt, dict(unknown), torn)
+
+
+def _kind_of(line: bytes) -> str | None:
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    kind = data.get("kind") if isinstance(data, dict) else None
+    return kind if isinstance(kind, str) else None

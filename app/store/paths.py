@@ -18,5 +18,10 @@ def sessions_root() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "sessions"
 
 
+def cache_dir() -> Path:
+    """What can be made again at any time (the session library's listing cache)."""
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
 def log_dir() -> Path:
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))

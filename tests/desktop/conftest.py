@@ -17,6 +17,7 @@ import qasync
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from support.session_folders import recorded, session
 
 from app.desktop.controller import DesktopController
 from app.model.view_state import SYNTHETIC_CAMERA_ID
@@ -28,6 +29,9 @@ from widgets.main_window import MainWindow
 if TYPE_CHECKING:
     from support.desktop_helpers import LiveApp
 
+
+__all__ = ["recorded", "session"]
+"""Fixtures shared with the review tests: a session recorded by the real pipeline, a copy per test."""
 
 SEGMENT_S = 3.0
 """The shortest segment the service takes: results come quickly and tests stay short."""

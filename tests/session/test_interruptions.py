@@ -140,7 +140,9 @@ async def test_an_unplugged_camera_marks_a_gap_and_the_session_goes_on(
     await run.session.stop()
 
     assert gap.source == "video" and gap.t1 - gap.t0 > 5.0
-    assert [(s.start, s.end) for s in run.session.timeline.snapshot(gap.t1).gaps] == [(gap.t0, gap.t1)]
+    assert [(s.start, s.end) for s in run.session.timeline.snapshot(gap.t1).picture_gaps] == [
+        (gap.t0, gap.t1)
+    ]
     back = [e for e in run.of(CaptureProblem) if e.source == "camera" and e.level == "info"]
     assert back and back[0].message == "The camera is back."
     assert run.session.end_reason == "stopped"

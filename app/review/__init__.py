@@ -1,0 +1,1 @@
+"""Past sessions read back from their folders: the library listing, the joined recording, the reports."""
