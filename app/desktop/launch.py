@@ -16,6 +16,7 @@ from app.desktop.controller import DesktopController
 from app.desktop.library_controller import LibraryController
 from app.desktop.settings_flow import SettingsFlow
 from app.desktop.window_places import IniWindowPlaces
+from app.model.local_only import REFUSAL
 from app.model.source_spec import MicSpec, SourceSpec
 from app.model.view_state import FILE_CAMERA_PREFIX, SYNTHETIC_CAMERA_ID
 from app.runtime.versions import library_versions
@@ -90,6 +91,8 @@ def open_desktop(
     QTimer.singleShot(0, lambda: log.info("ready"))
     if settings_note:
         window.show_problem(settings_note)
+    elif controller.local_only and settings.backend == "cloud":
+        window.show_problem(f"{REFUSAL}: Interhuman is not used, sessions run on Local analysis.")
     controller.prune_recordings()
     return controller
 

@@ -106,14 +106,20 @@ class SessionController:
         """Start capture first, then the backend and the uplink.
 
         Raises `CaptureError` if the picture cannot be captured and `BackendUnavailable` if the
-        local analyzer cannot start; everything started is undone then, and a recording folder
-        this session created holds nothing worth keeping, so it goes too.
+        local analyzer cannot start or local-only mode refuses the server; everything started is
+        undone then, and a recording folder this session created holds nothing worth keeping, so
+        it goes too.
         """
         from app.session.recorder import SessionRecorder
         from app.session.recording_folder import default_session_folder
 
         self._loop = asyncio.get_running_loop()
         config = self.config
+        refusal = (
+            url_refusal(config.url, how_to_leave=LEAVE_LOCAL_ONLY) if config.backend == "cloud" else None
+        )
+        if config.local_only and refusal:
+            raise BackendUnavailable(refusal)  # before anything is captured or written
         folder = config.record_dir or default_session_folder(self.session_id, root=config.record_root)
         self._recorder = SessionRecorder(
             folder,
@@ -209,9 +215,6 @@ class SessionController:
         """The URL to stream to and the credential to send. Segments wait in the encoder meanwhile:
         the first closes seconds after capture starts."""
         if self.config.backend == "cloud":
-            refusal = url_refusal(self.config.url, how_to_leave=LEAVE_LOCAL_ONLY)
-            if self.config.local_only and refusal:
-                raise BackendUnavailable(refusal)
             return self.config.url, None if self._credential is None else self._credential.value
         from app.analyzer.embedded import AnalyzerStartError, EmbeddedAnalyzer
 

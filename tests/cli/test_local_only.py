@@ -103,9 +103,12 @@ def test_every_command_takes_local_only_before_or_after_its_name() -> None:
     assert parser.parse_args(["--local-only"]).local_only
     assert not parser.parse_args([]).local_only
     for name in COMMANDS:
-        assert parser.parse_args([name, "--local-only"]).local_only, name
-        assert parser.parse_args(["--local-only", name]).local_only, name
-        assert not getattr(parser.parse_args([name]), "local_only", False), name
+        # Positional arguments where a command wants them (a session folder, an output file).
+        command = [name, *(["session", "out.webm"] if name == "export-video" else [])]
+        command += ["session"] if name in ("review", "report") else []
+        assert parser.parse_args([*command, "--local-only"]).local_only, name
+        assert parser.parse_args(["--local-only", *command]).local_only, name
+        assert not getattr(parser.parse_args(command), "local_only", False), name
     assert parser.parse_args(["--self-test", "--local-only"]).local_only
 
 
