@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -325,6 +326,11 @@ class SettingsDialog(QDialog):
         self.save_button.setEnabled(not problems)
         self.save_button.setToolTip("Fix the highlighted fields first." if problems else "")
         grow_to_fit(self)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Shown at its size hint, which ignores how tall its wrapped notes are at this width.
+        QTimer.singleShot(0, lambda: grow_to_fit(self))
 
     def _choose_folder(self) -> None:
         folder = self.pick_folder(self, self.folder_edit.text())

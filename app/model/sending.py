@@ -54,7 +54,10 @@ def sending_state(status: PipelineStatus, connection: ConnectionNow | None) -> S
             "Sending",
         )
     text = _not_connected_text(connection)
-    return SendingState("not_connected", text, _not_connected_detail(connection), text.partition(": ")[2])
+    short = text.partition(": ")[2]
+    return SendingState(
+        "not_connected", text, _not_connected_detail(connection), short[:1].upper() + short[1:]
+    )
 
 
 def _not_connected_text(connection: ConnectionNow | None) -> str:

@@ -52,7 +52,8 @@ def test_a_cloud_session_without_a_connection_says_so_with_the_countdown(
 ) -> None:
     state = sending_state(RUNNING_CLOUD, conn)
     assert (state.kind, state.text) == ("not_connected", text)
-    assert state.short == text.removeprefix("Not connected: ")
+    short = text.removeprefix("Not connected: ")
+    assert state.short == short[0].upper() + short[1:]
 
 
 def test_no_session_with_the_cloud_chosen_sends_nothing() -> None:
