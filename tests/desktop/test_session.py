@@ -3,6 +3,8 @@ local analyzer over a real WebSocket, and the window's badge, gauges and status 
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from support.desktop_helpers import LiveApp, painted_badge_colour
 from support.widget_pixels import grab, near
@@ -73,6 +75,11 @@ def test_pause_skips_segments_and_shows_it_and_resume_sends_again(live: LiveApp)
             "a segment skipped because sending is paused",
         )
         paused = {e.index for e in live.events(SegmentSkipped) if e.reason == "paused"}
+        preview = live.controller.session.preview if live.controller.session else None
+        assert preview is not None and preview.taken > 0
+        shown_before = preview.taken
+        await asyncio.sleep(0.5)
+        assert preview.taken > shown_before + 5, "the preview goes on while paused"
         window.pause_action.trigger()
         assert not window.pause_action.isChecked()
         grab(window.preview)
@@ -92,6 +99,10 @@ def test_pause_skips_segments_and_shows_it_and_resume_sends_again(live: LiveApp)
         await live.stop_session()
 
     live.run(scenario, timeout_s=90)
+    paused_files = [
+        live.recording_folder() / "segments" / f"{e.index:06d}.webm" for e in live.events(SegmentSkipped)
+    ]
+    assert paused_files and all(path.is_file() for path in paused_files), "the recording goes on while paused"
 
 
 def test_a_pause_outlives_a_stop_so_the_next_session_sends_nothing_until_resumed(live: LiveApp) -> None:
