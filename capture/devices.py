@@ -1,9 +1,10 @@
-"""The cameras and microphones this computer offers, for Settings and `interhuman-live devices`.
+"""The cameras, microphones and screens this computer offers, for Settings and `interhuman-live devices`.
 
 Names come from QtMultimedia (`QMediaDevices`), which knows what the system calls each device.
 Cameras also need the index `cv2.VideoCapture` opens: on Linux Qt's id is the /dev/videoN path,
 which gives it; elsewhere both list in the system's enumeration order, so the position is the
 index. Without a Qt application, or when Qt sees no camera, a few indices are probed with OpenCV.
+Screens need a `QGuiApplication` (a display); windows are listed by `capture.window_source`.
 
 Call these on the Qt main thread, with a `QCoreApplication` (or `QApplication`) in existence.
 """
@@ -17,9 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtMultimedia import QMediaDevices
 
+from capture.areas import Area
 from capture.camera import index_backends, quiet_opencv
+from capture.screen_capture import has_display
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,29 @@ class MicrophoneInfo:
     name: str
     """The system's description; what `MicrophoneSource(name)` and the settings use."""
     is_default: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenInfo:
+    index: int
+    """What `ScreenSource(index)` and `screen:INDEX` capture."""
+    name: str
+    area: Area
+    """Its place on the desktop, in the desktop's (logical) pixels."""
+    primary: bool
+
+
+def list_screens() -> list[ScreenInfo]:
+    """The screens, or none without a display (no `QGuiApplication`, or Qt's offscreen platform)."""
+    if not has_display():
+        return []
+    primary = QGuiApplication.primaryScreen()
+    screens = []
+    for index, screen in enumerate(QGuiApplication.screens()):
+        geometry = screen.geometry()
+        area = Area(geometry.x(), geometry.y(), geometry.width(), geometry.height())
+        screens.append(ScreenInfo(index, screen.name() or f"Screen {index}", area, screen is primary))
+    return screens
 
 
 def list_cameras() -> list[CameraInfo]:

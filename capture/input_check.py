@@ -39,6 +39,12 @@ MESSAGES: dict[Condition, str] = {
     "frozen": "The picture has not changed for a while. Check the camera.",
     "silent": "No sound from the microphone. Check that it is not muted.",
 }
+SCREEN_MESSAGES: dict[Condition, str] = {
+    "dark": "The captured picture is very dark. Check that the call's video shows on the screen.",
+    "frozen": "The captured picture has not changed for a while. Check that the call's video is playing.",
+    "silent": "This computer plays no sound. Check that the call's sound is on and not muted.",
+}
+"""The same conditions when a screen, a window or a region is captured, and for the meeting audio."""
 
 
 class InputCheck:

@@ -24,6 +24,7 @@ import numpy as np
 from av.video.stream import VideoStream
 
 from capture.media import AUDIO_RATE_HZ
+from capture.picture_fit import PictureFit
 
 log = logging.getLogger(__name__)
 
@@ -74,36 +75,15 @@ def video_options(settings: WriterSettings) -> dict[str, str]:
 
 
 class Letterbox:
-    """Fits pictures of any size into the output size, keeping their shape (black bars), then
-    converts BGR to the I420 planes the VPx encoders take."""
+    """Fits pictures of any size into the output size (`PictureFit`), then converts BGR to the I420
+    planes the VPx encoders take."""
 
     def __init__(self, width: int, height: int) -> None:
         self.width, self.height = width, height
-        self._fitted: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+        self._fit = PictureFit(width, height)
 
     def to_i420(self, image: np.ndarray) -> np.ndarray:
-        in_h, in_w = image.shape[:2]
-        if (in_w, in_h) != (self.width, self.height):
-            image = self._fit(image, in_w, in_h)
-        return cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420)
-
-    def _fit(self, image: np.ndarray, in_w: int, in_h: int) -> np.ndarray:
-        if (in_w, in_h) not in self._fitted:
-            scale = min(self.width / in_w, self.height / in_h)
-            fit_w = min(self.width, max(2, round(in_w * scale)))
-            fit_h = min(self.height, max(2, round(in_h * scale)))
-            left, top = (self.width - fit_w) // 2, (self.height - fit_h) // 2
-            self._fitted[(in_w, in_h)] = (fit_w, fit_h, left, top)
-        fit_w, fit_h, left, top = self._fitted[(in_w, in_h)]
-        shrinking = fit_w < in_w
-        resized = cv2.resize(
-            image, (fit_w, fit_h), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
-        )
-        if (fit_w, fit_h) == (self.width, self.height):
-            return resized
-        canvas = np.zeros((self.height, self.width, 3), dtype=np.uint8)
-        canvas[top : top + fit_h, left : left + fit_w] = resized
-        return canvas
+        return cv2.cvtColor(self._fit.fit(image), cv2.COLOR_BGR2YUV_I420)
 
 
 class SegmentWriter:

@@ -1,4 +1,4 @@
-"""The control bar: Start/Stop, Pause sending, the camera and microphone pickers, the level meter,
+"""The control bar: Start/Stop, Pause sending, the source and sound pickers, the level meter,
 and the view buttons. Buttons are driven by the main window's actions, so a shortcut, a menu
 item and a button are always the same thing."""
 
@@ -25,16 +25,22 @@ from app.model.view_state import (
     DEFAULT_MICROPHONE_ID,
     FILE_CAMERA_PREFIX,
     NO_MICROPHONE_ID,
+    SOURCE_LOCKED,
     SYNTHETIC_CAMERA_ID,
     DeviceOption,
+    source_label,
 )
 from widgets import theme
 from widgets.level_meter import LevelMeter
+from widgets.region_picker import pick_region
 
 log = logging.getLogger(__name__)
 
 FILE_ENTRY_ID = "file…"
-"""The camera picker's 'Video file…' entry: choosing it asks for a file instead of naming a source."""
+"""The source picker's 'Video file…' entry: choosing it asks for a file instead of naming a source."""
+REGION_ENTRY_ID = "region…"
+"""The source picker's 'Region of the screen…' entry: choosing it lets the user drag a rectangle."""
+SOURCE_TIP = "Where the picture comes from: a camera, a screen, a window (a video call), a region, a file"
 COMBO_MAX_WIDTH = 260
 """Pickers grow with the window up to here, so long device names show when there is room."""
 VIDEO_FILTER = "Video files (*.mp4 *.mov *.mkv *.webm *.avi *.m4v);;All files (*)"
@@ -88,6 +94,8 @@ class ControlBar(QFrame):
         self.setObjectName("controlBar")
         self.pick_file: Callable[[QWidget], str | None] = ask_for_video_file
         """Asks the user for a video file; replaceable where no modal dialog may open."""
+        self.pick_region: Callable[[QWidget], str | None] = pick_region
+        """Lets the user drag a region of a screen; its `--source` text, or None."""
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(8)
@@ -96,8 +104,8 @@ class ControlBar(QFrame):
         layout.addWidget(self.start_button)
         layout.addWidget(self.pause_button)
         layout.addSpacing(10)
-        layout.addWidget(self._caption("camera", "Camera"))
-        self.camera_combo = _picker("cameraCombo", "Camera", "Where the picture comes from", 12)
+        layout.addWidget(self._caption("camera", "Source"))
+        self.camera_combo = _picker("cameraCombo", "Source", SOURCE_TIP, 12)
         self.camera_combo.activated.connect(self._camera_activated)
         layout.addWidget(self.camera_combo, 2)
         layout.addSpacing(6)
@@ -135,17 +143,25 @@ class ControlBar(QFrame):
         camera: str | None = None,
         microphone: str | None = None,
     ) -> None:
-        """Fill the pickers from the controller's lists; keeps the current choice when it still exists."""
+        """Fill the pickers from the controller's lists; keeps the current choice when it still exists.
+
+        `cameras` holds every live source: cameras (by index), then screens and windows (by their
+        `--source` text)."""
         camera = camera if camera is not None else self._camera_id
         combo = self.camera_combo
         combo.clear()
         if camera is not None and camera.isdigit() and not any(option.id == camera for option in cameras):
             # The chosen camera is not plugged in: say so rather than show another choice as current.
             combo.addItem(f"Camera {camera} (not found)", camera)
-        for option in cameras:
-            combo.addItem(option.name, option.id)
-        if cameras:
-            combo.insertSeparator(combo.count())
+        devices = [option for option in cameras if option.id.isdigit()]
+        screens = [option for option in cameras if not option.id.isdigit()]
+        for group in (devices, screens):
+            for option in group:
+                combo.addItem(option.name, option.id)
+            if group:
+                combo.insertSeparator(combo.count())
+        combo.addItem("Region of the screen…", REGION_ENTRY_ID)
+        combo.insertSeparator(combo.count())
         combo.addItem("Synthetic test signal", SYNTHETIC_CAMERA_ID)
         if camera is not None and camera.startswith(FILE_CAMERA_PREFIX):
             combo.addItem(self._file_label(camera), camera)
@@ -160,16 +176,20 @@ class ControlBar(QFrame):
             mics.addItem("System default", DEFAULT_MICROPHONE_ID)
         for option in microphones:
             mics.addItem(option.name, option.id)
+            if option.unavailable:
+                grey_out(mics, mics.count() - 1, option.unavailable)
         mics.insertSeparator(mics.count())
         mics.addItem("No microphone", NO_MICROPHONE_ID)
         self.set_current_microphone(current_mic if current_mic is not None else DEFAULT_MICROPHONE_ID)
 
     def set_current_camera(self, camera_id: str) -> None:
         index = self.camera_combo.findData(camera_id)
-        if index < 0 and camera_id.startswith(FILE_CAMERA_PREFIX):
-            self.camera_combo.insertItem(
-                self.camera_combo.count() - 1, self._file_label(camera_id), camera_id
-            )
+        if index < 0 and not camera_id.isdigit():
+            # A file, a region picked before, a window not open now: still the choice, so listed.
+            is_file = camera_id.startswith(FILE_CAMERA_PREFIX)
+            label = self._file_label(camera_id) if is_file else source_label(camera_id)
+            before = self.camera_combo.findData(FILE_ENTRY_ID if is_file else REGION_ENTRY_ID)
+            self.camera_combo.insertItem(before, label, camera_id)
             index = self.camera_combo.findData(camera_id)
         if index >= 0:
             self.camera_combo.setCurrentIndex(index)
@@ -180,6 +200,15 @@ class ControlBar(QFrame):
         if index >= 0:
             self.microphone_combo.setCurrentIndex(index)
 
+    def set_source_locked(self, locked: bool) -> None:
+        """While a session runs the pickers cannot change it: locked, and the tip says why."""
+        for combo, tip in (
+            (self.camera_combo, SOURCE_TIP),
+            (self.microphone_combo, "Where the sound comes from"),
+        ):
+            combo.setEnabled(not locked)
+            combo.setToolTip(SOURCE_LOCKED if locked else tip)
+
     def set_audio_level(self, dbfs: float | None) -> None:
         self.level_meter.set_level(dbfs)
 
@@ -189,6 +218,16 @@ class ControlBar(QFrame):
 
     def _camera_activated(self, index: int) -> None:
         chosen = self.camera_combo.itemData(index)
+        if chosen == REGION_ENTRY_ID:
+            region = self.pick_region(self)
+            if region is None:
+                if self._camera_id is not None:
+                    self.set_current_camera(self._camera_id)
+                return
+            log.info("a region of a screen chosen as the source")
+            self.set_current_camera(region)
+            self.camera_chosen.emit(region)
+            return
         if chosen == FILE_ENTRY_ID:
             path = self.pick_file(self)
             if not path:
@@ -210,3 +249,10 @@ class ControlBar(QFrame):
         chosen = self.microphone_combo.itemData(index)
         if isinstance(chosen, str):
             self.microphone_chosen.emit(chosen)
+
+
+def grey_out(combo: QComboBox, index: int, why: str) -> None:
+    """An entry that cannot be chosen here, with the reason as its tip."""
+    item = combo.model().item(index)  # type: ignore[attr-defined]
+    item.setEnabled(False)
+    combo.setItemData(index, why, Qt.ItemDataRole.ToolTipRole)

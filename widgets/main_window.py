@@ -308,6 +308,7 @@ class MainWindow(QMainWindow):
         tip = "Stop the session" if running else "Start a session"
         action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
         action.setEnabled(state != "stopping")
+        self.controls.set_source_locked(state != "idle")
         self.controls.start_button.setProperty("running", running)
         self.controls.start_button.style().unpolish(self.controls.start_button)
         self.controls.start_button.style().polish(self.controls.start_button)

@@ -42,8 +42,10 @@ from app.model.view_state import (
     DeviceOption,
     KeyChange,
     KeyStoreView,
+    source_label,
 )
 from app.store.settings import RESOLUTIONS, Settings
+from widgets.controls import grey_out
 from widgets.key_section import ApiKeySection
 from widgets.validated_form import ValidatedForm, grow_to_fit
 
@@ -182,14 +184,18 @@ class SettingsDialog(QDialog):
             self.camera_combo.addItem(option.name, option.id)
         self.camera_combo.addItem("Synthetic test signal", SYNTHETIC_CAMERA_ID)
         if self.camera_combo.findData(s.camera) < 0:
-            self.camera_combo.insertItem(0, f"Camera {s.camera} (not connected)", s.camera)
+            # The toolbar's choice, whatever it is (a file, a region, a camera unplugged now).
+            label = f"Camera {s.camera} (not connected)" if s.camera.isdigit() else source_label(s.camera)
+            self.camera_combo.insertItem(0, label, s.camera)
         self.camera_combo.setCurrentIndex(self.camera_combo.findData(s.camera))
-        self.form.row(form, "Camera", "camera", self.camera_combo)
+        self.form.row(form, "Source", "camera", self.camera_combo)
         self.microphone_combo = QComboBox()
         self.microphone_combo.addItem("System default", DEFAULT_MICROPHONE_ID)
         for option in microphones:
             if option.id != DEFAULT_MICROPHONE_ID:
                 self.microphone_combo.addItem(option.name, option.id)
+                if option.unavailable:
+                    grey_out(self.microphone_combo, self.microphone_combo.count() - 1, option.unavailable)
         self.microphone_combo.addItem("No microphone", NO_MICROPHONE_ID)
         if self.microphone_combo.findData(s.microphone) < 0:
             self.microphone_combo.insertItem(1, f"{s.microphone} (not connected)", s.microphone)
@@ -263,6 +269,12 @@ class SettingsDialog(QDialog):
         return page
 
     # Behaviour --------------------------------------------------------------------------------
+
+    def lock_source(self, why: str) -> None:
+        """The source and sound of a running session cannot change here: locked, `why` as the tip."""
+        for combo in (self.camera_combo, self.microphone_combo):
+            combo.setEnabled(False)
+            combo.setToolTip(why)
 
     def open_on_key_field(self) -> None:
         """Show the Analysis tab with the cursor in the key field (the banner's "Add key…")."""

@@ -105,6 +105,9 @@ class StatusBar(QStatusBar):
         self.setSizeGripEnabled(False)
         self.problem = ProblemBanner()
         self.addWidget(self.problem, 1)
+        self.capturing_label = self._permanent(
+            "capturing", "What of this computer's screen is being analysed"
+        )
         self.backend_label = self._permanent("backend", "Which analysis the segments go to")
         self.connection_label = self._permanent("connection", "The connection to the analysis server")
         self.segments_label = self._permanent(
@@ -131,6 +134,9 @@ class StatusBar(QStatusBar):
         return label
 
     def set_status(self, status: PipelineStatus) -> None:
+        self.capturing_label.setText(f"Capturing: {status.capturing}" if status.capturing else "")
+        self.capturing_label.setVisible(status.capturing is not None)
+        self.capturing_label.setStyleSheet(f"color: {theme.WARNING};")
         self.backend_label.setText("Interhuman cloud" if status.backend == "cloud" else "Local analysis")
         if status.encoder_load is None:
             self.encoder_label.setText("Encoder –")

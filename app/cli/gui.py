@@ -12,10 +12,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("desktop app (without a command)")
     group.add_argument(
         "--source",
-        metavar="camera[:INDEX]|synthetic|file:PATH",
-        help="what to capture (default: the camera chosen in Settings)",
+        metavar="SOURCE",
+        help="what to capture, as for `stream --source` (camera, a file, a screen, a window, a region); "
+        "default: the source chosen last",
     )
-    group.add_argument("--mic", metavar="default|none|NAME", help="microphone (default: from Settings)")
+    group.add_argument(
+        "--mic", metavar="MIC", help="sound, as for `stream --mic` (default: the one chosen last)"
+    )
     group.add_argument("--local", action="store_true", help="use Local analysis even with an API key")
     group.add_argument("--start", action="store_true", help="start a session at once")
     group.add_argument("--compact", action="store_true", help="open in the compact presenter window")

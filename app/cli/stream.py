@@ -1,7 +1,8 @@
 """`interhuman-live stream`: the whole pipeline without a window, for scripts, tests and recordings.
 
-Still a Qt application (the microphone is QtMultimedia's) with asyncio on it through qasync, but a
-`QCoreApplication`: nothing here needs a screen, not even an offscreen one.
+Still a Qt application (the microphone is QtMultimedia's) with asyncio on it through qasync: a
+`QCoreApplication`, as nothing needs a screen, except when a screen, a region or a window is
+the source (then a `QGuiApplication` on the display, which must exist).
 """
 
 from __future__ import annotations
@@ -28,14 +29,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--source",
         default="camera",
-        metavar="camera[:INDEX]|synthetic|file:PATH",
-        help="what to capture (default: camera)",
+        metavar="SOURCE",
+        help="what to capture: camera[:INDEX] (default), synthetic, file:PATH, screen[:INDEX], "
+        "window:TITLE (the first window whose title contains TITLE) or region[:SCREEN]:WxH+X+Y",
     )
     parser.add_argument(
         "--mic",
         default="default",
-        metavar="default|none|NAME",
-        help="microphone for a camera source (default: the system's default input)",
+        metavar="MIC",
+        help="sound for a camera or screen source: default (the system's input), none, a microphone's "
+        "NAME, meeting (what this computer plays: a call's other side), or default+meeting (both)",
     )
     parser.add_argument("--resolution", default="640x480", help="capture size (default: 640x480)")
     parser.add_argument("--fps", type=float, default=30.0, help="frames per second (default: 30)")
@@ -106,7 +109,18 @@ def run(args: argparse.Namespace) -> int:
 
     from app.runtime.event_loop import qt_event_loop
 
-    app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+    app = QCoreApplication.instance()
+    if app is None and config.source.captures_screen:
+        # Screens are a GUI application's; without a display Qt would abort the process.
+        from PySide6.QtGui import QGuiApplication
+
+        from capture.screen_capture import NO_DISPLAY, display_reachable
+
+        if not display_reachable():
+            print(f"interhuman-live stream: {NO_DISPLAY}", file=sys.stderr)
+            return EXIT_CAPTURE
+        app = QGuiApplication(sys.argv[:1])
+    app = app or QCoreApplication(sys.argv[:1])
     # Python runs signal handlers only between bytecodes; a ticking timer lets Ctrl-C through Qt's loop.
     ticker = QTimer()
     ticker.start(200)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from app.desktop.controller import DesktopController
 from app.model.consent import CaptureFacts, PrivacyNotice, RecordingFacts, privacy_notice
-from app.model.source_spec import SourceSpec
+from app.model.source_spec import MicSpec, SourceSpec
 from app.session.config import SessionConfig
 from app.store.settings import save_settings
 from widgets.consent_dialog import ConsentDialog
@@ -19,17 +19,24 @@ log = logging.getLogger(__name__)
 
 
 def capture_facts(source: SourceSpec, config: SessionConfig) -> CaptureFacts:
-    """What `config` captures, in the notice's words."""
+    """What `config` captures, in the notice's words: the picture as `SourceSpec.describe` names it
+    ("the screen: Zoom window"), and the sound."""
     if source.kind == "synthetic":
         return CaptureFacts("the built-in test signal (no camera)", "its test tone")
     if source.kind == "file" and source.path is not None:
         return CaptureFacts(f"the video file {source.path.name}", "its sound")
-    microphone = config.microphone
-    if not microphone.enabled:
-        return CaptureFacts("your camera", None)
-    return CaptureFacts(
-        "your camera", f"your microphone ({microphone.name})" if microphone.name else "your microphone"
-    )
+    picture = f"the screen: {source.describe()}" if source.captures_screen else "your camera"
+    return CaptureFacts(picture, _sound(config.microphone), screen=source.captures_screen)
+
+
+def _sound(microphone: MicSpec) -> str | None:
+    mic = None
+    if microphone.enabled:
+        mic = f"your microphone ({microphone.name})" if microphone.name else "your microphone"
+    meeting = "what this computer plays (the other side of a call)" if microphone.meeting else None
+    if mic and meeting:
+        return f"{mic} and {meeting}"
+    return mic or meeting
 
 
 class ConsentFlow:

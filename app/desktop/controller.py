@@ -14,14 +14,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QRect, QTimer
+from PySide6.QtGui import QGuiApplication
 
 from app.model.events import CaptureProblem, ConnectionChanged, SessionEvent
 from app.model.source_spec import CaptureFormat, MicSpec, SourceSpec
 from app.model.versions import LibraryVersions
 from app.model.view_state import (
     FILE_CAMERA_PREFIX,
-    SYNTHETIC_CAMERA_ID,
+    MEETING_AUDIO_ID,
+    MIC_AND_MEETING_ID,
     Backend,
     DeviceOption,
     DeviceState,
@@ -32,13 +34,18 @@ from app.model.view_state import (
 from app.session.config import LOCAL, SessionConfig
 from app.session.controller import BackendUnavailable, SessionController
 from app.store.keystore import KeyStore
-from app.store.settings import Settings
+from app.store.settings import Settings, save_settings
 from capture.media import CaptureError
 from widgets.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 SNAPSHOT_INTERVAL_MS = 250
+SCREEN_SOURCES = ("screen", "window", "region")
+PREVIEW_CAPTURED = (
+    "This window is on the screen being captured, so its own preview would be analysed too: "
+    "move it to another screen or minimise it, or capture the call's window instead."
+)
 
 
 class DesktopController(QObject):
@@ -89,15 +96,29 @@ class DesktopController(QObject):
     # -- devices --------------------------------------------------------------------------------
 
     def list_devices(self) -> tuple[list[DeviceOption], list[DeviceOption]]:
-        from capture.devices import list_cameras, list_microphones
+        """The sources (cameras, screens, windows) and the sound inputs (microphones, meeting audio)."""
+        from capture.devices import list_cameras, list_microphones, list_screens
+        from capture.meeting_audio import LABEL, meeting_audio_status
+        from capture.window_source import list_windows
 
-        cameras = [DeviceOption(str(c.index), c.name) for c in list_cameras()]
+        sources = [DeviceOption(str(c.index), c.name) for c in list_cameras()]
+        sources += [
+            DeviceOption(f"screen:{s.index}", f"Screen {s.index + 1} ({s.area.width}x{s.area.height})")
+            for s in list_screens()
+        ]
+        sources += [DeviceOption(f"window:{w.title}", f"Window: {w.title}") for w in list_windows()]
         microphones = [DeviceOption(m.name, m.name) for m in list_microphones()]
-        return cameras, microphones
+        meeting = meeting_audio_status()
+        microphones += [
+            DeviceOption(MEETING_AUDIO_ID, LABEL, meeting.reason),
+            DeviceOption(MIC_AND_MEETING_ID, "Microphone and meeting audio", meeting.reason),
+        ]
+        return sources, microphones
 
     def show_devices(self) -> None:
         cameras, microphones = self.list_devices()
-        if self.camera_choice.isdigit() and not any(c.id == self.camera_choice for c in cameras):
+        idle = self.state == "idle"  # a running session's source is there, whatever the list says
+        if idle and self.camera_choice.isdigit() and not any(c.id == self.camera_choice for c in cameras):
             self._camera = DeviceStatus("Camera", "missing", "No camera found. Connect one and press Start.")
         self.window.set_devices(cameras, microphones, self.camera_choice, self.microphone_choice)
         self.refresh()
@@ -106,10 +127,20 @@ class DesktopController(QObject):
         self.camera_choice = choice
         if self._camera.state == "missing":
             self._camera = DeviceStatus("Camera", "off")
+        self._remember(camera=choice)
         self.refresh()
 
     def _microphone_chosen(self, choice: str) -> None:
         self.microphone_choice = choice
+        self._remember(microphone=choice)
+
+    def _remember(self, **choices: str) -> None:
+        """The toolbar's choice is the settings' choice: saved, so the next launch starts on it."""
+        self.settings = self.settings.model_copy(update=choices)
+        try:
+            save_settings(self.settings)
+        except OSError as error:
+            log.warning("the source choice could not be saved: %s", error)
 
     def prune_recordings(self) -> None:
         """Delete recordings older than the retention setting, off the main thread."""
@@ -158,11 +189,11 @@ class DesktopController(QObject):
         )
 
     def _source(self) -> SourceSpec:
-        if self.camera_choice == SYNTHETIC_CAMERA_ID:
-            return SourceSpec("synthetic")
-        if self.camera_choice.startswith(FILE_CAMERA_PREFIX):
+        if self.camera_choice.isdigit():
+            return SourceSpec("camera", camera_index=int(self.camera_choice))
+        if self.camera_choice.startswith(FILE_CAMERA_PREFIX):  # any path, whatever it holds
             return SourceSpec("file", path=Path(self.camera_choice.removeprefix(FILE_CAMERA_PREFIX)))
-        return SourceSpec("camera", camera_index=int(self.camera_choice))
+        return SourceSpec.parse(self.camera_choice)
 
     def start(self) -> None:
         if self.state != "idle" or (self._starting is not None and not self._starting.done()):
@@ -193,20 +224,24 @@ class DesktopController(QObject):
         self.session = session
         self._set_state("starting")
         self.window.offer_review(False)
-        self._camera = DeviceStatus(_camera_name(config.source), "starting")
+        self._camera = DeviceStatus(config.source.describe(), "starting")
+        live_sound = not config.source.has_own_audio
         self._microphone = (
             DeviceStatus("Microphone", "off", "No microphone: feedback comes from the picture only.")
-            if config.source.kind == "camera" and not config.microphone.enabled
-            else DeviceStatus(
-                _microphone_name(config), "starting" if config.source.kind == "camera" else "ok"
-            )
+            if live_sound and not config.microphone.any
+            else DeviceStatus(_microphone_name(config), "starting" if live_sound else "ok")
         )
         self.window.clear_frame()
         try:
             await session.start()
         except (CaptureError, BackendUnavailable) as error:
             log.warning("the session could not start: %s", error)
-            if isinstance(error, CaptureError) and error.source in ("camera", "file", "synthetic"):
+            if isinstance(error, CaptureError) and error.source in (
+                "camera",
+                "file",
+                "synthetic",
+                *SCREEN_SOURCES,
+            ):
                 self._camera = replace(self._camera, state="missing", message=str(error))
             self.window.show_problem(str(error))
             self.session = None
@@ -222,6 +257,8 @@ class DesktopController(QObject):
             return
         self._frames.start(max(10, int(1000 / config.capture.fps)))
         self._spawn(self._stop_when_ended(session))
+        if self._preview_captured(config.source):
+            self.window.show_problem(PREVIEW_CAPTURED)
 
     async def _stop_when_ended(self, session: SessionController) -> None:
         await session.ended.wait()
@@ -291,7 +328,25 @@ class DesktopController(QObject):
             if session is None or session.recording_folder is None
             else str(session.recording_folder),
             api_key_configured=credential is not None,
+            capturing=session.config.source.describe()
+            if session is not None and session.config.source.captures_screen and self.state != "idle"
+            else None,
         )
+
+    def _preview_captured(self, source: SourceSpec) -> bool:
+        """Whether the captured screen or region shows this window (a window source never does:
+        the app's own windows are not offered)."""
+        if source.kind not in ("screen", "region"):
+            return False
+        screens = QGuiApplication.screens()
+        if not 0 <= source.camera_index < len(screens) or not self.window.isVisible():
+            return False
+        screen = screens[source.camera_index].geometry()
+        captured = screen
+        if source.area is not None:
+            area = source.area
+            captured = QRect(screen.x() + area.x, screen.y() + area.y, area.width, area.height)
+        return captured.intersects(self.window.frameGeometry()) and not self.window.isMinimized()
 
     def _set_state(self, state: SessionState) -> None:
         self.state = state
@@ -303,11 +358,11 @@ class DesktopController(QObject):
 
     def _on_event(self, event: SessionEvent) -> None:
         match event:
-            case CaptureProblem(source="camera" | "file" | "synthetic"):
+            case CaptureProblem(source="camera" | "file" | "synthetic" | "screen" | "window" | "region"):
                 self._camera = _device_after(self._camera, event)
                 if event.level == "warning":
                     self.window.show_problem(event.message)
-            case CaptureProblem(source="microphone"):
+            case CaptureProblem(source="microphone" | "meeting audio"):
                 self._microphone = _device_after(self._microphone, event)
                 if event.level == "warning":
                     self.window.show_problem(event.message)
@@ -340,15 +395,10 @@ def _device_after(device: DeviceStatus, event: CaptureProblem) -> DeviceStatus:
     return replace(device, message=event.message)
 
 
-def _camera_name(source: SourceSpec) -> str:
-    if source.kind == "synthetic":
-        return "Synthetic test signal"
-    if source.kind == "file" and source.path is not None:
-        return f"File: {source.path.name}"
-    return f"Camera {source.camera_index}"
-
-
 def _microphone_name(config: SessionConfig) -> str:
     if config.source.has_own_audio:
         return "Sound of the " + ("test signal" if config.source.kind == "synthetic" else "file")
-    return config.microphone.name or "Default microphone"
+    microphone = config.microphone
+    if microphone.meeting:
+        return "Microphone and meeting audio" if microphone.enabled else "Meeting audio"
+    return microphone.name or "Default microphone"

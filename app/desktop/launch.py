@@ -18,7 +18,6 @@ from app.desktop.settings_flow import SettingsFlow
 from app.desktop.window_places import IniWindowPlaces
 from app.model.local_only import REFUSAL
 from app.model.source_spec import MicSpec, SourceSpec
-from app.model.view_state import FILE_CAMERA_PREFIX, SYNTHETIC_CAMERA_ID
 from app.runtime.versions import library_versions
 from app.store.keystore import KeyStore
 from app.store.settings import read_settings
@@ -98,12 +97,9 @@ def open_desktop(
 
 
 def _choice_for(source: SourceSpec) -> str:
-    """The camera picker's id for a `--source` (see `DesktopController._source`)."""
-    if source.kind == "synthetic":
-        return SYNTHETIC_CAMERA_ID
-    if source.kind == "file":
-        return f"{FILE_CAMERA_PREFIX}{source.path}"
-    return str(source.camera_index)
+    """The source picker's id for a `--source` (see `DesktopController._source`): a camera by its
+    bare index, anything else by its `--source` text."""
+    return str(source.camera_index) if source.kind == "camera" else str(source)
 
 
 def _key_in_use(key_store: KeyStore) -> str | None:

@@ -7,7 +7,7 @@ import logging
 
 from app.desktop.controller import DesktopController
 from app.model.local_only import url_refusal
-from app.model.view_state import KeyChange
+from app.model.view_state import SOURCE_LOCKED, KeyChange
 from app.store.keystore import KeyStoreUnavailable
 from app.store.settings import Settings, save_settings
 from widgets.settings_dialog import SettingsDialog
@@ -28,9 +28,14 @@ class SettingsFlow:
         if self.dialog is not None:
             self.dialog.raise_()
             return self.dialog
-        cameras, microphones = self.controller.list_devices()
+        controller = self.controller
+        cameras, microphones = controller.list_devices()
+        # The toolbar's choice is the one the Capture tab shows (it may have come from --source).
+        shown = controller.settings.model_copy(
+            update={"camera": controller.camera_choice, "microphone": controller.microphone_choice}
+        )
         dialog = SettingsDialog(
-            self.controller.settings,
+            shown,
             self.controller.key_store.view(),
             cameras,
             microphones,
@@ -40,6 +45,8 @@ class SettingsFlow:
         dialog.save_requested.connect(self._save)
         dialog.settings_saved.connect(self._apply)
         dialog.finished.connect(self._closed)
+        if self.controller.state != "idle":
+            dialog.lock_source(SOURCE_LOCKED)
         if on_key:
             dialog.open_on_key_field()
         dialog.open()
@@ -92,10 +99,14 @@ class SettingsFlow:
 
     def _apply(self, settings: Settings) -> None:
         controller = self.controller
+        before = controller.settings
         controller.settings = settings
         controller.refresh_credential()
-        controller.camera_choice = settings.camera
-        controller.microphone_choice = settings.microphone
+        # One choice, shared with the toolbar: a Save that did not touch it leaves it as it is.
+        if settings.camera != before.camera:
+            controller.camera_choice = settings.camera
+        if settings.microphone != before.microphone:
+            controller.microphone_choice = settings.microphone
         controller.show_devices()
 
     def _closed(self) -> None:

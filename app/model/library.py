@@ -19,20 +19,13 @@ from app.model.vocabulary import QUALITY_DIMENSIONS
 QUALITY_MEASURES = ("quality_index", *QUALITY_DIMENSIONS)
 
 
-class SessionEntry(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class ListingFigures(BaseModel):
+    """What the library shows of a session's results. The recorder writes them into `session.json`
+    when the session stops, so listing a finished session never replays its events."""
 
-    folder: str
-    """The session folder's full path."""
-    name: str
-    """The folder's own name (its start time and id)."""
-    title: str
-    """The title the user gave it, else one made from its start time."""
-    started_at: datetime | None
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
     length_s: float
-    backend: str
-    """ "Local analysis" or the analysis server's host."""
-    api_version: str
     sent: int = 0
     completed: int = 0
     failed: int = 0
@@ -41,6 +34,33 @@ class SessionEntry(BaseModel):
     quality: dict[str, float] = Field(default_factory=dict)
     """The overall conversation quality by measure (`QUALITY_MEASURES`), when the service sent it."""
     signals_per_minute: dict[str, float] = Field(default_factory=dict)
+
+
+def listing_figures(review: SessionReview) -> ListingFigures:
+    counts = review.delivery.counts
+    overall = review.quality_overall
+    return ListingFigures(
+        length_s=review.length_s,
+        sent=counts.sent,
+        completed=counts.completed,
+        failed=counts.errored,
+        engaged_share=review.state_time.share("engaged"),
+        quality={} if overall is None else {m: float(getattr(overall, m)) for m in QUALITY_MEASURES},
+        signals_per_minute={stat.type: stat.per_minute for stat in review.signal_stats},
+    )
+
+
+class SessionEntry(ListingFigures):
+    folder: str
+    """The session folder's full path."""
+    name: str
+    """The folder's own name (its start time and id)."""
+    title: str
+    """The title the user gave it, else one made from its start time."""
+    started_at: datetime | None
+    backend: str
+    """ "Local analysis" or the analysis server's host."""
+    api_version: str
     ended_unexpectedly: bool = False
     notes: list[str] = Field(default_factory=list)
     """What the listing found wrong with the folder, one short sentence each."""
@@ -51,7 +71,7 @@ class SessionEntry(BaseModel):
 
 
 def session_entry(
-    review: SessionReview,
+    figures: ListingFigures,
     *,
     folder: str,
     name: str,
@@ -62,25 +82,17 @@ def session_entry(
     ended_unexpectedly: bool,
     notes: Sequence[str],
 ) -> SessionEntry:
-    """The entry of a session: what its folder says about it, and the figures of its review."""
-    counts = review.delivery.counts
-    overall = review.quality_overall
+    """The entry of a session: what its folder says about it, and the figures of its results."""
     return SessionEntry(
         folder=folder,
         name=name,
         title=title,
         started_at=started_at,
-        length_s=review.length_s,
         backend=backend,
         api_version=api_version,
-        sent=counts.sent,
-        completed=counts.completed,
-        failed=counts.errored,
-        engaged_share=review.state_time.share("engaged"),
-        quality={} if overall is None else {m: float(getattr(overall, m)) for m in QUALITY_MEASURES},
-        signals_per_minute={stat.type: stat.per_minute for stat in review.signal_stats},
         ended_unexpectedly=ended_unexpectedly,
         notes=list(notes),
+        **figures.model_dump(),
     )
 
 

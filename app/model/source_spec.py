@@ -6,62 +6,128 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-SourceKind = Literal["camera", "synthetic", "file"]
+from capture.areas import Area
+
+SourceKind = Literal["camera", "synthetic", "file", "screen", "window", "region"]
+SOURCE_FORMS = "camera[:INDEX], synthetic, file:PATH, screen[:INDEX], window:TITLE or region[:SCREEN]:WxH+X+Y"
 
 
 @dataclass(frozen=True, slots=True)
 class SourceSpec:
-    """`camera[:INDEX]`, `synthetic` or `file:PATH`."""
+    """`camera[:INDEX]`, `synthetic`, `file:PATH`, `screen[:INDEX]`, `window:TITLE` (the first window
+    whose title contains TITLE) or `region[:SCREEN]:WxH+X+Y` (a part of a screen, in its pixels)."""
 
     kind: SourceKind
     camera_index: int = 0
+    """The camera's index, or the screen's for a screen or a region."""
     path: Path | None = None
+    title: str = ""
+    area: Area | None = None
 
     @classmethod
     def parse(cls, text: str) -> SourceSpec:
         name, _, rest = text.partition(":")
         if name == "camera":
-            if not rest:
-                return cls("camera")
-            if not rest.isdigit():
-                raise ValueError(f"camera index must be a number, not {rest!r} (e.g. camera:0)")
-            return cls("camera", camera_index=int(rest))
+            return cls("camera", camera_index=_index(name, rest) if rest else 0)
+        if name == "screen":
+            return cls("screen", camera_index=_index(name, rest) if rest else 0)
         if name == "synthetic" and not rest:
             return cls("synthetic")
         if name == "file" and rest:
             return cls("file", path=Path(rest).expanduser())
-        raise ValueError(f"unknown source {text!r}: use camera[:INDEX], synthetic or file:PATH")
+        if name == "window" and rest.strip():
+            return cls("window", title=rest.strip())
+        if name == "region" and rest:
+            screen, _, area = rest.rpartition(":")
+            return cls(
+                "region", camera_index=_index("screen", screen) if screen else 0, area=Area.parse(area)
+            )
+        raise ValueError(f"unknown source {text!r}: use {SOURCE_FORMS}")
 
     def __str__(self) -> str:
-        if self.kind == "camera":
-            return f"camera:{self.camera_index}"
+        if self.kind in ("camera", "screen"):
+            return f"{self.kind}:{self.camera_index}"
         if self.kind == "file":
             return f"file:{self.path}"
+        if self.kind == "window":
+            return f"window:{self.title}"
+        if self.kind == "region":
+            return f"region:{self.camera_index}:{self.area}"
         return "synthetic"
 
     @property
     def has_own_audio(self) -> bool:
-        """Synthetic and file sources carry their own sound; a camera needs a microphone."""
-        return self.kind != "camera"
+        """Synthetic and file sources carry their own sound; a camera or a screen needs a microphone
+        (or the meeting audio)."""
+        return self.kind in ("synthetic", "file")
+
+    @property
+    def captures_screen(self) -> bool:
+        """A screen, a region of one or a window: it needs a display, and may show this app itself."""
+        return self.kind in ("screen", "window", "region")
+
+    def describe(self) -> str:
+        """What is captured, for the user: "Screen 1", "Zoom window", "File: talk.mp4"."""
+        if self.kind == "synthetic":
+            return "Synthetic test signal"
+        if self.kind == "file" and self.path is not None:
+            return f"File: {self.path.name}"
+        if self.kind == "screen":
+            return f"Screen {self.camera_index + 1}"
+        if self.kind == "window":
+            return f"{self.title} window"
+        if self.kind == "region" and self.area is not None:
+            return f"Region of screen {self.camera_index + 1} ({self.area.width}x{self.area.height})"
+        return f"Camera {self.camera_index}"
+
+
+def region_source(screen: int, x: int, y: int, width: int, height: int) -> str:
+    """The `--source` text for a region of screen `screen` (its index), in that screen's pixels."""
+    return str(SourceSpec("region", camera_index=screen, area=Area(x, y, width, height)))
+
+
+def _index(kind: str, text: str) -> int:
+    if not text.isdigit():
+        raise ValueError(f"{kind} index must be a number, not {text!r} (e.g. {kind}:0)")
+    return int(text)
+
+
+MEETING = "meeting"
+"""`--mic meeting`: the sound this computer plays (the call) instead of a microphone; `NAME+meeting`
+(`default+meeting`) mixes the two."""
 
 
 @dataclass(frozen=True, slots=True)
 class MicSpec:
-    """`default`, `none` or a device name."""
+    """`default`, `none`, a device name, `meeting`, or `default+meeting` / `NAME+meeting`."""
 
     name: str | None
     enabled: bool = True
+    """A microphone is recorded."""
+    meeting: bool = False
+    """The meeting audio (what this computer plays) is recorded, mixed with the microphone if any."""
 
     @classmethod
     def parse(cls, text: str) -> MicSpec:
         if text == "none":
             return cls(None, enabled=False)
+        if text == MEETING:
+            return cls(None, enabled=False, meeting=True)
+        microphone, plus, extra = text.rpartition("+")
+        if plus and extra == MEETING and microphone:
+            return cls(None if microphone == "default" else microphone, meeting=True)
         return cls(None if text == "default" else text)
 
     def __str__(self) -> str:
         if not self.enabled:
-            return "none"
-        return self.name or "default"
+            return MEETING if self.meeting else "none"
+        name = self.name or "default"
+        return f"{name}+{MEETING}" if self.meeting else name
+
+    @property
+    def any(self) -> bool:
+        """Some sound is recorded: a microphone, the meeting audio, or both."""
+        return self.enabled or self.meeting
 
 
 @dataclass(frozen=True, slots=True)

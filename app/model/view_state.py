@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from app.model.source_spec import MEETING, SourceSpec
+
 Backend = Literal["cloud", "local"]
 SessionState = Literal["idle", "starting", "running", "stopping"]
 DeviceState = Literal["ok", "starting", "missing", "lost", "off"]
@@ -18,8 +20,28 @@ SYNTHETIC_CAMERA_ID = "synthetic"
 """The camera picker's id for the built-in synthetic test signal."""
 FILE_CAMERA_PREFIX = "file:"
 """The camera picker's id for a video file is this prefix and the file's path."""
+SCREEN_CAMERA_PREFIX = "screen:"
+WINDOW_CAMERA_PREFIX = "window:"
+REGION_CAMERA_PREFIX = "region:"
+"""Screens, windows and regions are picked by their `--source` text (see `SourceSpec`)."""
 DEFAULT_MICROPHONE_ID = "default"
 NO_MICROPHONE_ID = "none"
+MEETING_AUDIO_ID = MEETING
+"""The microphone picker's id for the meeting audio (what this computer plays) alone."""
+MIC_AND_MEETING_ID = f"{DEFAULT_MICROPHONE_ID}+{MEETING}"
+"""The default microphone and the meeting audio, mixed."""
+SOURCE_LOCKED = "Stop the session to change the source or the sound."
+"""Why the pickers are locked while a session runs (a new choice would only apply at the next Start)."""
+
+
+def source_label(source_id: str) -> str:
+    """What a source picker shows for `source_id` ("0", "synthetic", "file:…", "window:…", …)."""
+    if source_id.isdigit():
+        return f"Camera {source_id}"
+    try:
+        return SourceSpec.parse(source_id).describe()
+    except ValueError:
+        return source_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +50,8 @@ class DeviceOption:
 
     id: str
     name: str
+    unavailable: str = ""
+    """Why it cannot be chosen here (shown greyed out with this as its tip); empty when it can."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +81,9 @@ class PipelineStatus:
     api_key_configured: bool = False
     """An Interhuman API key is available (keyring or environment); without one the app runs on
     Local analysis and the window offers to add a key."""
+    capturing: str | None = None
+    """What a running session captures of this computer's screen ("Zoom Meeting window",
+    "Screen 1"), so the user always sees it is being shared; None for a camera or a file."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
 """Listing the sessions under a recording root, newest first, as `SessionEntry`s.
 
-An entry's figures come from replaying the session's events, which for a long session takes tens
-of milliseconds; they are kept in a cache file in the app's cache folder (never in the session
+A session that stopped properly has its figures in `session.json` (the recorder wrote them at the
+end), so listing it reads that one small file. Any other session (one recorded by an earlier
+version, one that crashed) has its events replayed, which for a long session takes a fraction of a
+second; those entries are kept in a cache file in the app's cache folder (never in the session
 folder), keyed by the files they were made from, so the library opens at once on the second look
 and any change to a session (a rename, a crashed session's late events) is seen.
 """
@@ -18,8 +20,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from app import __version__
-from app.model.library import SessionEntry, session_entry
-from app.review.session_folder import NotASessionFolder, SessionFolder, is_session_folder, open_session
+from app.model.library import SessionEntry, listing_figures, session_entry
+from app.review.session_folder import (
+    NotASessionFolder,
+    SessionFolder,
+    finished_entry,
+    is_session_folder,
+    open_session,
+)
 from app.session.recording_folder import EVENTS_FILE, MANIFEST_FILE, SEGMENTS_DIR
 from app.store.paths import cache_dir
 
@@ -30,7 +38,7 @@ CACHE_FILE = "library.json"
 
 def entry_for(folder: SessionFolder) -> SessionEntry:
     return session_entry(
-        folder.review,
+        listing_figures(folder.review),
         folder=str(folder.path),
         name=folder.path.name,
         title=folder.title,
@@ -73,7 +81,7 @@ class ListingCache:
         known = self._entries.get(key)
         if known is not None and known[0] == stamp:
             return known[1]
-        entry = entry_for(open_session(folder))
+        entry = finished_entry(folder) or entry_for(open_session(folder))
         self._entries[key] = (stamp, entry)
         self._changed = True
         return entry

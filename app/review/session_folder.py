@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.model.events import SegmentClosed
+from app.model.library import ListingFigures, SessionEntry, session_entry
 from app.model.session_review import SessionReview, review_session
 from app.model.timeline import Gap
 from app.session.manifest import MANIFEST_FORMAT
@@ -60,6 +62,7 @@ class ManifestFacts(BaseModel):
     settings: dict[str, Any] = Field(default_factory=dict)
     versions: dict[str, Any] = Field(default_factory=dict)
     title: str | None = None
+    listing: ListingFigures | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,28 +105,15 @@ class SessionFolder:
 
     @property
     def title(self) -> str:
-        if self.manifest.title and self.manifest.title.strip():
-            return self.manifest.title.strip()
-        started = self.started_at
-        return self.path.name if started is None else f"Session of {started.astimezone():%a %d %b %Y, %H:%M}"
+        return _title(self.path, self.manifest, self.started_at)
 
     @property
     def backend(self) -> str:
-        url = self.manifest.server_url or str(self.manifest.settings.get("url", ""))
-        if not url or url == "local":
-            return LOCAL_BACKEND
-        host = re.sub(r"^\w+://", "", url).split("/", 1)[0]
-        return host or url
+        return _backend(self.manifest)
 
     @property
     def api_version(self) -> str:
-        for name in ("api", "api_version"):
-            chosen = self.manifest.settings.get(name)
-            if isinstance(chosen, str) and chosen:
-                return chosen
-        found = _API_IN_PATH.search(self.manifest.server_url or "")
-        # Every version before the API choice existed spoke v0.
-        return found.group(1) if found else "v0"
+        return _api_version(self.manifest)
 
     def closed_segments(self) -> list[SegmentClosed]:
         return [event for event in self.events.events if isinstance(event, SegmentClosed)]
@@ -152,6 +142,30 @@ class SessionFolder:
         known = {gap.index for gap in own}
         gaps = [*own, *(gap for gap in extra_gaps if gap.index not in known)]
         return review_session(self.events.events, media_gaps=gaps, ended=not self.ended_unexpectedly)
+
+
+def finished_entry(path: Path) -> SessionEntry | None:
+    """The library's entry of a session that stopped properly, from its `session.json` alone: the
+    recorder wrote the figures there at the end. None when the folder has to be read whole (an
+    earlier version's, a crashed or torn one, one whose manifest does not say)."""
+    notes: list[str] = []
+    manifest, readable = _read_manifest(path, notes)
+    figures = manifest.listing
+    if not readable or notes or figures is None or manifest.ended_at is None or manifest.started_at is None:
+        return None
+    if not _ends_with_newline(path / EVENTS_FILE) or _has_half_written(path):
+        return None
+    return session_entry(
+        figures,
+        folder=str(path),
+        name=path.name,
+        title=_title(path, manifest, manifest.started_at),
+        started_at=manifest.started_at,
+        backend=_backend(manifest),
+        api_version=_api_version(manifest),
+        ended_unexpectedly=False,
+        notes=(),
+    )
 
 
 def open_session(path: Path) -> SessionFolder:
@@ -243,5 +257,50 @@ def _starts_as_webm(path: Path) -> bool:
     try:
         with open(path, "rb") as file:
             return file.read(len(EBML_MAGIC)) == EBML_MAGIC
+    except OSError:
+        return False
+
+
+def _title(path: Path, manifest: ManifestFacts, started: datetime | None) -> str:
+    if manifest.title and manifest.title.strip():
+        return manifest.title.strip()
+    return path.name if started is None else f"Session of {started.astimezone():%a %d %b %Y, %H:%M}"
+
+
+def _backend(manifest: ManifestFacts) -> str:
+    url = manifest.server_url or str(manifest.settings.get("url", ""))
+    if not url or url == "local":
+        return LOCAL_BACKEND
+    host = re.sub(r"^\w+://", "", url).split("/", 1)[0]
+    return host or url
+
+
+def _api_version(manifest: ManifestFacts) -> str:
+    for name in ("api", "api_version"):
+        chosen = manifest.settings.get(name)
+        if isinstance(chosen, str) and chosen:
+            return chosen
+    found = _API_IN_PATH.search(manifest.server_url or "")
+    # Every version before the API choice existed spoke v0.
+    return found.group(1) if found else "v0"
+
+
+def _has_half_written(path: Path) -> bool:
+    """Whether a segment file was left `.part` (names only: a long session has hundreds of files)."""
+    try:
+        return any(name.endswith(".part") for name in os.listdir(path / SEGMENTS_DIR))
+    except OSError:
+        return False
+
+
+def _ends_with_newline(path: Path) -> bool:
+    """Whether the file's last line is whole (an empty file counts as whole)."""
+    try:
+        with open(path, "rb") as file:
+            size = file.seek(0, 2)
+            if size == 0:
+                return True
+            file.seek(size - 1)
+            return file.read(1) == b"\n"
     except OSError:
         return False

@@ -40,7 +40,7 @@ from app.session.source_news import SourceNews
 from app.session.thread_hop import on_loop
 from app.store.keystore import Credential
 from capture.fanout import AudioLevel, FanOut, LatestFrame
-from capture.input_check import MESSAGES, Condition, InputCheck
+from capture.input_check import MESSAGES, SCREEN_MESSAGES, Condition, InputCheck
 from capture.media import CaptureError, CaptureSource, Segment, SessionClock
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ class SessionController:
                 self.recording_folder = None
             raise
         self._start_uplink(url, key)
-        if config.duration_s is not None and config.source.kind == "camera":
+        if config.duration_s is not None and config.source.kind in ("camera", "screen", "window", "region"):
             self._duration_timer = self._loop.call_later(config.duration_s, self._end, "duration")
         log.info("session %s started: %s → %s", self.session_id, config.source, config.backend)
 
@@ -254,7 +254,7 @@ class SessionController:
         """
         config = self.config
         microphone = None
-        if not config.source.has_own_audio and config.microphone.enabled:
+        if not config.source.has_own_audio and config.microphone.any:
             microphone = build_microphone(config.microphone)
         sink = self._build_encoder(has_audio=microphone is not None or config.source.has_own_audio)
         if microphone is not None:
@@ -361,9 +361,15 @@ class SessionController:
         )
 
     def _input_changed(self, condition: Condition, active: bool) -> None:
-        source = "microphone" if condition == "silent" else "camera"
+        spec = self.config.source
+        if condition == "silent":
+            source = "microphone"
+            screen_like = self.config.microphone.meeting and not self.config.microphone.enabled
+        else:
+            source = spec.kind if spec.captures_screen else "camera"
+            screen_like = spec.captures_screen
         if active:
-            self._warn(source, MESSAGES[condition])
+            self._warn(source, (SCREEN_MESSAGES if screen_like else MESSAGES)[condition])
         else:
             self.emit(
                 CaptureProblem(

@@ -15,6 +15,7 @@ from pydantic_core import to_jsonable_python
 
 from app import __version__
 from app.model.events import SessionSummary, wall_now
+from app.model.library import ListingFigures
 from app.model.versions import LibraryVersions
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ class SessionManifest(BaseModel):
     summary: SessionSummary | None = None
     title: str | None = None
     """The name the user gave the session in the library; None until they do."""
+    listing: ListingFigures | None = None
+    """What the library lists of the session's results, worked out when it stopped."""
 
 
 def build_manifest(

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import IO
 
 from app.model.events import Event, SessionSummary, event_json, wall_now
+from app.model.library import listing_figures
+from app.model.session_review import review_session
 from app.session.disk_watch import DiskWatch
 from app.session.manifest import SessionManifest
 from app.session.recording_folder import (
@@ -29,6 +31,7 @@ from app.session.recording_folder import (
     MANIFEST_FILE,
     SEGMENTS_DIR,
     holds_recording,
+    read_events,
     segment_path,
 )
 from capture.media import Segment
@@ -189,10 +192,19 @@ class SessionRecorder:
             self._disk.wrote(segment.size_bytes)
 
     def _finish(self, summary: SessionSummary | None) -> None:
-        self.manifest = self.manifest.model_copy(update={"ended_at": wall_now(), "summary": summary})
-        self._write_manifest()
         if self._events is not None:
+            self._events.flush()
             os.fsync(self._events.fileno())
+        # Worked out once here, from the events as written, so that the library lists the session
+        # from this file alone (replaying a long session's events takes a fraction of a second).
+        try:
+            figures = listing_figures(review_session(read_events(self.folder).events))
+        except OSError as error:
+            log.warning("cannot read the events back for the library: %s", error)
+            figures = None
+        update = {"ended_at": wall_now(), "summary": summary, "listing": figures}
+        self.manifest = self.manifest.model_copy(update=update)
+        self._write_manifest()
 
     def _write_manifest(self) -> None:
         path = self.folder / MANIFEST_FILE

@@ -22,23 +22,52 @@ def build_video_source(
 
         assert spec.path is not None
         return FileSource(spec.path, realtime=realtime)
+    if spec.kind in ("screen", "region"):
+        from capture.screen_capture import ScreenRegion, ScreenSource
+
+        if spec.kind == "screen":
+            return ScreenSource(spec.camera_index, fmt.width, fmt.height, fmt.fps)
+        assert spec.area is not None
+        region = ScreenRegion(spec.area)
+        return ScreenSource(
+            spec.camera_index, fmt.width, fmt.height, fmt.fps, framing=region, name=str(spec), source="region"
+        )
+    if spec.kind == "window":
+        from capture.window_source import WindowSource
+
+        return WindowSource(spec.title, fmt.width, fmt.height, fmt.fps)
     from capture.camera import CameraSource
 
     return CameraSource(spec.camera_index, fmt.width, fmt.height, fmt.fps)
 
 
 def build_microphone(spec: MicSpec) -> CaptureSource:
-    """On Linux the microphone reads through libpulse (it survives the sound server dying, which
-    QAudioSource does not: see `capture.pulse_microphone`); elsewhere through QAudioSource.
+    """The sound for `spec`: the microphone, the meeting audio, or both mixed into one track.
     Call on the Qt main thread: a named microphone's system id comes from Qt's device list."""
-    from capture import pulse_microphone
-    from capture.microphone import MicrophoneSource, input_id
+    microphone = _microphone(spec.name) if spec.enabled else None
+    if not spec.meeting:
+        assert microphone is not None
+        return microphone
+    from capture.meeting_audio import MeetingAudioSource
 
-    if not sys.platform.startswith("linux") or not pulse_microphone.available():
-        return MicrophoneSource(spec.name)
-    if spec.name is None:
-        return pulse_microphone.PulseMicrophoneSource(None)
+    if microphone is None:
+        return MeetingAudioSource()
+    from capture.audio_mix import MixedAudioSource
+
+    return MixedAudioSource([microphone, MeetingAudioSource()])
+
+
+def _microphone(name: str | None) -> CaptureSource:
+    """On Linux the microphone reads through libpulse (it survives the sound server dying, which
+    QAudioSource does not: see `capture.pulse_microphone`); elsewhere through QAudioSource."""
+    from capture.microphone import MicrophoneSource, input_id
+    from capture.pulse_microphone import PulseMicrophoneSource
+    from capture.pulse_record import pulse_available
+
+    if not sys.platform.startswith("linux") or not pulse_available():
+        return MicrophoneSource(name)
+    if name is None:
+        return PulseMicrophoneSource(None)
     # A name the system does not list is tried as a source name; the server then says it has no
     # such source, and `start` reports the microphone not connected.
-    device_id = input_id(spec.name) or spec.name
-    return pulse_microphone.PulseMicrophoneSource(device_id, description=spec.name)
+    return PulseMicrophoneSource(input_id(name) or name, description=name)

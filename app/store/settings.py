@@ -22,7 +22,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app.model.server_url import CLOUD_URL, server_url_problem
-from app.model.view_state import DEFAULT_MICROPHONE_ID, SYNTHETIC_CAMERA_ID
+from app.model.source_spec import SourceSpec
+from app.model.view_state import DEFAULT_MICROPHONE_ID
 from app.model.vocabulary import INCLUDE_FLAGS
 from app.store.paths import config_dir, sessions_root
 from capture.encoder_config import MAX_SEGMENT_S, MIN_SEGMENT_S
@@ -56,7 +57,8 @@ class Settings(BaseModel):
     fps: int = 30
     codec: Literal["vp8", "vp9"] = "vp8"
     camera: str = "0"
-    """A camera index ("0", "1", …) or "synthetic" for the built-in test signal."""
+    """The video source, as the source pickers name it: a camera index ("0", "1", …), "synthetic"
+    for the built-in test signal, "file:PATH", "screen:N", "window:TITLE" or "region:N:WxH+X+Y"."""
     microphone: str = DEFAULT_MICROPHONE_ID
     """A microphone's system name, "default", or "none"."""
     recording_folder: Path = Field(default_factory=sessions_root)
@@ -97,8 +99,16 @@ class Settings(BaseModel):
     @classmethod
     def _check_camera(cls, value: str) -> str:
         value = value.strip()
-        if value != SYNTHETIC_CAMERA_ID and not value.isdigit():
-            raise ValueError("Choose a camera from the list, or the synthetic test signal.")
+        if value.isdigit():
+            return value
+        try:
+            spec = SourceSpec.parse(value)
+        except ValueError:
+            spec = None
+        if spec is None or spec.kind == "camera":  # cameras are saved by their bare index
+            raise ValueError(
+                "Choose a source from the list: a camera, a screen, a window, a file or the test signal."
+            )
         return value
 
     @field_validator("microphone")

@@ -17,9 +17,9 @@ import support.pulse_mic as pulse
 from support.media_files import RecordingSink, dominant_frequency
 from support.pulse_mic import TONE_HZ, PulseServer
 
-from capture import pulse_microphone
 from capture.media import AUDIO_RATE_HZ, DeviceLost, DeviceNotFound, SessionClock
 from capture.pulse_microphone import LOST_MESSAGE, SERVER_DOWN_MESSAGE, PulseMicrophoneSource
+from capture.pulse_record import pulse_available
 
 pytestmark = [pytest.mark.pulse, pytest.mark.timeout(120)]
 
@@ -28,7 +28,7 @@ pulse_server = pulse.pulse_server
 
 @pytest.fixture(autouse=True)
 def _needs_libpulse() -> None:
-    if not pulse_microphone.available():
+    if not pulse_available():
         pytest.skip("libpulse-simple is not installed (Debian: libpulse0)")
 
 

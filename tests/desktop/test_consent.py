@@ -14,6 +14,7 @@ from support.desktop_helpers import LiveApp
 from app.desktop.consent_flow import ConsentFlow
 from app.model.events import wall_now
 from app.model.server_url import CLOUD_URL
+from app.model.source_spec import MicSpec, SourceSpec
 from app.store.settings import read_settings
 from widgets.consent_dialog import ConsentDialog
 
@@ -112,3 +113,19 @@ def test_help_privacy_shows_the_agreement_and_can_withdraw_it(live: LiveApp) -> 
     live.run(scenario, timeout_s=30)
     assert live.controller.settings.consents == {}
     assert read_settings()[0].consents == {}
+
+
+def test_a_window_capture_names_the_window_and_is_asked_for_on_its_own(live: LiveApp) -> None:
+    flow = ConsentFlow(live.controller)
+    config = replace(
+        live.controller.session_config(),
+        source=SourceSpec.parse("window:Zoom Meeting"),
+        microphone=MicSpec.parse("default+meeting"),
+    )
+    notice = flow.notice(config)
+    assert notice.captured.startswith(
+        "This session captures the screen: Zoom Meeting window and your microphone and what this "
+        "computer plays (the other side of a call)."
+    )
+    assert "faces, documents, messages" in notice.captured
+    assert notice.key == "local +screen", "agreeing to the camera does not cover the screen"

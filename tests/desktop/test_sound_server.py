@@ -18,9 +18,9 @@ from support.pulse_mic import TONE_HZ, PulseServer
 import app.session.controller as session_module
 from app.model.events import CaptureProblem, SegmentClosed, SegmentCompleted
 from app.store.settings import Settings
-from capture import pulse_microphone
 from capture.camera import CameraSource
 from capture.pulse_microphone import LOST_MESSAGE, SERVER_DOWN_MESSAGE
+from capture.pulse_record import pulse_available
 
 pytestmark = [pytest.mark.pulse, pytest.mark.timeout(180)]
 
@@ -42,7 +42,7 @@ def settings(settings: Settings) -> Settings:
 def camera_and_sound_server(
     pulse_server: PulseServer, clip: MediaFile, monkeypatch: pytest.MonkeyPatch
 ) -> PulseServer:
-    if not pulse_microphone.available():
+    if not pulse_available():
         pytest.skip("libpulse-simple is not installed (Debian: libpulse0)")
     monkeypatch.setattr(
         session_module, "build_video_source", lambda *_args, **_kw: CameraSource(str(clip.path), 320, 240, 15)

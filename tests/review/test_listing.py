@@ -14,8 +14,8 @@ from support.session_folders import OLD_SESSION, copy_session, end_unexpectedly,
 
 from app.model.library import progress_series
 from app.review.folder_actions import FolderActionFailed, delete_session, rename_session
-from app.review.listing import ListingCache, list_sessions
-from app.review.session_folder import NotASessionFolder
+from app.review.listing import ListingCache, entry_for, list_sessions
+from app.review.session_folder import NotASessionFolder, open_session
 
 
 @pytest.fixture
@@ -119,3 +119,19 @@ def test_progress_runs_oldest_first(root: Path) -> None:
     assert set(series.quality) == {"quality_index", "clarity", "authority", "energy", "rapport", "learning"}
     assert all(len(values) == 4 for values in series.signals_per_minute.values())
     assert all(v is not None and 0 <= v <= 1 for v in series.engaged_share)
+
+
+def test_a_finished_session_is_listed_from_its_manifest_with_the_figures_a_replay_gives(
+    session: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replayed = entry_for(open_session(session))
+    written = json.loads((session / "session.json").read_text())["listing"]
+    assert written["completed"] == replayed.completed == 4
+    assert written["engaged_share"] == pytest.approx(replayed.engaged_share)
+
+    def no_replay(folder: Path) -> None:
+        raise AssertionError(f"{folder} was read whole")
+
+    monkeypatch.setattr("app.review.listing.open_session", no_replay)
+    fast = list_sessions(session.parent, ListingCache(None))[0]
+    assert fast.model_dump() == replayed.model_dump()

@@ -140,7 +140,7 @@ def test_server_url_rules(url: str, problem: str | None) -> None:
         ("segment_length_s", 5.5, "3 to 5 s"),
         ("fps", 14, "15 to 30"),
         ("fps", 31, "15 to 30"),
-        ("camera", "front", "Choose a camera"),
+        ("camera", "front", "Choose a source from the list"),
         ("microphone", " ", "No microphone"),
         ("retention_days", -1, "forever"),
         ("recording_folder", "relative/folder", "full folder path"),
@@ -157,5 +157,7 @@ def test_accepted_edges_and_choices(tmp_path: Path) -> None:
     assert Settings(segment_length_s=5.0).segment_length_s == 5.0
     assert Settings(camera="synthetic").camera == "synthetic"
     assert Settings(camera=" 1 ").camera == "1"
+    for source in ("file:/videos/talk.mp4", "screen:1", "window:Zoom Meeting", "region:0:640x360+10+20"):
+        assert Settings(camera=source).camera == source, "every source the pickers offer is kept"
     assert Settings(recording_folder=str(tmp_path)).recording_folder == tmp_path
     assert Settings(retention_days=0).retention_days == 0

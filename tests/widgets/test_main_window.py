@@ -94,7 +94,13 @@ def test_device_pickers_list_the_controllers_devices_and_report_choices(
     window.set_devices(CAMERAS, MICROPHONES, "1", "Built-in Microphone")
     cameras = window.controls.camera_combo
     names = [cameras.itemText(i) for i in range(cameras.count()) if cameras.itemText(i)]
-    assert names == ["Integrated Camera", "USB Webcam", "Synthetic test signal", "Video file…"]
+    assert names == [
+        "Integrated Camera",
+        "USB Webcam",
+        "Region of the screen…",
+        "Synthetic test signal",
+        "Video file…",
+    ]
     assert cameras.currentText() == "USB Webcam"
     with qtbot.waitSignal(window.camera_chosen, timeout=1000) as chosen:
         index = cameras.findData(SYNTHETIC_CAMERA_ID)
