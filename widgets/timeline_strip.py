@@ -89,7 +89,9 @@ class TimelineStrip(QWidget):
             self._history = list(history)
             self._paused, self._gaps = list(paused), list(gaps)
             self._now = now
-            self.setFixedHeight(self._height(legend_rows=2 if self._extra_legend() else 1))
+            height = self._height(legend_rows=2 if self._extra_legend() else 1)
+            if height != self.height():
+                self.setFixedHeight(height)
             self.update()
 
     @staticmethod
