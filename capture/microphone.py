@@ -1,4 +1,7 @@
-"""`MicrophoneSource`: sound from `QAudioSource` (QtMultimedia) in push mode.
+"""`MicrophoneSource`: sound from `QAudioSource` (QtMultimedia) in push mode, on macOS and Windows.
+On Linux, where libpulse is (QtMultimedia needs it), a session reads the microphone through
+`capture.pulse_microphone` instead: Qt's PulseAudio backend cannot come back from a sound server
+that died (see there).
 
 The `QAudioSource` lives on the thread that calls `start` — the Qt main thread in the app, which
 runs the event loop its `readyRead` needs. Each callback only reads the bytes, converts them to
