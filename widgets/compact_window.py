@@ -1,6 +1,7 @@
 """`CompactWindow`: a small frameless always-on-top window for a presenter whose slides fill the
-screen. Only the engagement badge, the freshness cue, the three strongest signals, whether anything
-is being sent, and Pause and Stop, so the presenter never has to find the main window mid-talk.
+screen. Only the engagement badge, the freshness cue, the three strongest signals, with Local
+analysis one line of delivery figures, whether anything is being sent, and Pause and Stop, so the
+presenter never has to find the main window mid-talk.
 
 Drag it anywhere on its body to move it; the grip in the corner resizes it. It remembers its
 place between uses and runs.
@@ -22,19 +23,24 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QResizeEvent,
     QShortcut,
     QShowEvent,
 )
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizeGrip, QToolButton, QToolTip, QVBoxLayout, QWidget
 
+from app.model.connection_trouble import connection_trouble
 from app.model.sending import SendingState
 from app.model.timeline import TimelineSnapshot
 from app.model.view_state import PipelineStatus
 from widgets import theme
 from widgets.badge import paint_badge
+from widgets.connection_card import ConnectionCard
+from widgets.delivery_panel import compact_line
 from widgets.freshness import freshness, paint_freshness_line
-from widgets.gauges import paint_gauges
+from widgets.gauges import GaugeOrder, paint_gauges
 from widgets.overlay import OverlayLayout
+from widgets.painting import draw_text
 from widgets.sending_indicator import SendingIndicator
 from widgets.window_places import ForgetfulPlaces, WindowPlaces, restore_geometry, save_geometry
 
@@ -43,6 +49,7 @@ log = logging.getLogger(__name__)
 STATE_KEY = "compact"
 TOP_SIGNALS = 3
 HEADER_H = 34
+DELIVERY_LINE_H = 20
 FOOTER_H = 24
 DEFAULT_SIZE = QSize(300, 250)
 TOGGLE_SHORTCUT = "Ctrl+M"
@@ -93,7 +100,11 @@ class CompactWindow(QWidget):
         footer.addWidget(self.grip, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
         outer.addLayout(footer)
         shortcut = QShortcut(QKeySequence(TOGGLE_SHORTCUT), self)
+        shortcut.setAutoRepeat(False)  # a held Ctrl+M switches once, not on every repeat
         shortcut.activated.connect(self.expand_requested)
+        self._gauge_order = GaugeOrder()
+        self.setMouseTracking(True)
+        self.connection_card = ConnectionCard(self, compact=True)
 
     def add_controls(self, pause: QAction, start_stop: QAction) -> None:
         """Buttons for the main window's Pause sending and Start/Stop actions, before the expand button:
@@ -110,14 +121,27 @@ class CompactWindow(QWidget):
 
     def set_snapshot(self, snapshot: TimelineSnapshot | None) -> None:
         self._snapshot = snapshot
+        self._update_card()
         if self.isVisible():
             self.update()
 
     def set_status(self, status: PipelineStatus) -> None:
         if status != self._status:
             self._status = status
+            self._update_card()
             if self.isVisible():
                 self.update()
+
+    def delivery_text(self) -> str:
+        """The delivery line, shown only while Local analysis runs."""
+        if self._snapshot is None or self._status.backend != "local":
+            return ""
+        return compact_line(self._snapshot.delivery)
+
+    def _update_card(self) -> None:
+        self.connection_card.set_trouble(connection_trouble(self._snapshot, self._status))
+        if self.connection_card.trouble is not None:
+            self.connection_card.place_in(self.width(), self.height(), bottom_margin=FOOTER_H + 6)
 
     def overlay_layout(self) -> OverlayLayout:
         return self._layout
@@ -140,20 +164,27 @@ class CompactWindow(QWidget):
         layout.badge = paint_badge(painter, QPointF(margin, HEADER_H + 2), engagement, scale, stale=stale)
         cue_rect = QRectF(margin + 2, layout.badge.rect.bottom() + 6, self.width() - 2 * margin, 26 * scale)
         paint_freshness_line(painter, cue_rect, freshness(snapshot, self._status), scale)
+        delivery = self.delivery_text()
+        bottom = self.height() - FOOTER_H - 8 - (DELIVERY_LINE_H * scale if delivery else 0.0)
         if snapshot is not None and snapshot.gauges:
             top = cue_rect.bottom() + 6
             _, layout.gauges = paint_gauges(
                 painter,
                 QPointF(margin, top),
-                snapshot.gauges[:TOP_SIGNALS],
+                self._gauge_order.apply(snapshot.gauges)[:TOP_SIGNALS],
                 scale,
-                self.height() - top - FOOTER_H - 8,
+                bottom - top,
                 self.width() - 2 * margin,
             )
+        if delivery:
+            line = QRectF(margin, bottom, self.width() - 2 * margin - 12, DELIVERY_LINE_H * scale)
+            draw_text(painter, line, delivery, theme.overlay_font(12 * scale), theme.TEXT_SECONDARY)
         self._layout = layout
         painter.end()
 
     def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Leave and self._gauge_order.hover(False, []):
+            self.update()
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             text = self._layout.tooltip_at(QPointF(event.pos()))
             if text:
@@ -173,7 +204,14 @@ class CompactWindow(QWidget):
             self._drag_offset = event.globalPosition().toPoint() - self.frameGeometry().topLeft()
         event.accept()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._update_card()
+
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        over = any(hit.rect.contains(event.position()) for hit in self._layout.gauges)
+        if self._gauge_order.hover(over, self._layout.gauges):
+            self.update()
         if self._drag_offset is not None and event.buttons() & Qt.MouseButton.LeftButton:
             self.move(event.globalPosition().toPoint() - self._drag_offset)
             event.accept()

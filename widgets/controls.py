@@ -4,6 +4,7 @@ item and a button are always the same thing."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -75,6 +76,7 @@ def _button(action: QAction, name: str, *, text_beside_icon: bool = False) -> QT
         else Qt.ToolButtonStyle.ToolButtonIconOnly
     )
     button.setCursor(Qt.CursorShape.PointingHandCursor)
+    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     return button
 
 
@@ -105,19 +107,24 @@ class ControlBar(QFrame):
         layout.addWidget(self.pause_button)
         layout.addSpacing(10)
         layout.addWidget(self._caption("camera", "Source"))
-        self.camera_combo = _picker("cameraCombo", "Source", SOURCE_TIP, 12)
+        self.camera_combo = _picker("cameraCombo", "Source", SOURCE_TIP, 9)
         self.camera_combo.activated.connect(self._camera_activated)
         layout.addWidget(self.camera_combo, 2)
         layout.addSpacing(6)
         layout.addWidget(self._caption("microphone", "Microphone"))
-        self.microphone_combo = _picker("microphoneCombo", "Microphone", "Where the sound comes from", 11)
+        self.microphone_combo = _picker("microphoneCombo", "Microphone", "Where the sound comes from", 8)
         self.microphone_combo.activated.connect(self._microphone_activated)
         layout.addWidget(self.microphone_combo, 2)
         self.level_meter = LevelMeter()
         layout.addWidget(self.level_meter)
         layout.addStretch(1)
-        for action in view_actions:
-            layout.addWidget(_button(action, f"{action.objectName()}Button"))
+        self.view_buttons = [_button(action, f"{action.objectName()}Button") for action in view_actions]
+        for button in self.view_buttons:
+            layout.addWidget(button)
+        # Tab walks the bar left to right, the view buttons included.
+        chain = [self.start_button, self.pause_button, self.camera_combo, self.microphone_combo]
+        for before, after in itertools.pairwise([*chain, *self.view_buttons]):
+            QWidget.setTabOrder(before, after)
         self._camera_id: str | None = None
         self.set_devices([], [])
 

@@ -64,11 +64,14 @@ def freshness(snapshot: TimelineSnapshot | None, status: PipelineStatus) -> Fres
         return Freshness("idle", "Session stopped" if age is not None else "Not running")
     if status.paused:
         return Freshness("paused", "Sending paused · no new feedback")
+    connection = snapshot.connection if snapshot is not None else None
     if age is None:
+        if connection is not None and connection.state in ("lost", "reconnecting"):
+            # Not "waiting": nothing can come until the server is reached.
+            return Freshness("stale", _not_connected(connection.retry_in_s))
         return Freshness("waiting", "Waiting for first result")
     if age <= theme.FRESH_RESULT_S:
         return Freshness("fresh", f"Live · updated {age_text(age)}")
-    connection = snapshot.connection if snapshot is not None else None
     if connection is not None and connection.state == "reconnecting" and connection.retry_in_s:
         return Freshness(
             "stale", f"Reconnecting in {countdown_text(connection.retry_in_s)} · last result {age_text(age)}"
@@ -76,6 +79,12 @@ def freshness(snapshot: TimelineSnapshot | None, status: PipelineStatus) -> Fres
     if connection is not None and connection.state in ("lost", "failed", "auth_rejected", "reconnecting"):
         return Freshness("stale", f"Not connected · last result {age_text(age)}")
     return Freshness("stale", f"No new result for {round(age)} s")
+
+
+def _not_connected(retry_in_s: float | None) -> str:
+    if retry_in_s:
+        return f"Not connected · retrying in {countdown_text(retry_in_s)}"
+    return "Not connected · retrying…"
 
 
 def paint_freshness_line(painter: QPainter, rect: QRectF, cue: Freshness, scale: float) -> QPointF:

@@ -113,3 +113,37 @@ def paint_gauges(
         more = f"+{hidden} more signals"
         draw_text(painter, row, more, band_font, theme.TEXT_MUTED)
     return rect, hits
+
+
+class GaugeOrder:
+    """Keeps the gauges' rows where they are while the pointer rests on them.
+
+    The timeline sorts gauges strongest first, so rows trade places as results come in; under the
+    pointer that would make an open tooltip describe the row that moved in. While held, rows keep
+    the order they had when the pointer arrived, new signals go below, and the order follows the
+    timeline again once the pointer leaves.
+    """
+
+    def __init__(self) -> None:
+        self._held: list[str] | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._held is not None
+
+    def hover(self, over_gauges: bool, shown: Sequence[GaugeHit]) -> bool:
+        """The pointer is (or is not) over the gauge rows painted as `shown`; True if that changed."""
+        if over_gauges and self._held is None:
+            self._held = [hit.gauge.type for hit in shown]
+            return True
+        if not over_gauges and self._held is not None:
+            self._held = None
+            return True
+        return False
+
+    def apply(self, gauges: Sequence[Gauge]) -> list[Gauge]:
+        held = self._held
+        if held is None:
+            return list(gauges)
+        place = {kind: i for i, kind in enumerate(held)}
+        return sorted(gauges, key=lambda g: place.get(g.type, len(held)))

@@ -12,8 +12,17 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence
-from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QSplitter, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import APP_TITLE
 from app.model.sending import sending_state
@@ -21,22 +30,33 @@ from app.model.timeline import TimelineSnapshot
 from app.model.view_state import DeviceOption, PipelineStatus, SessionState
 from widgets import theme
 from widgets.compact_window import CompactWindow
+from widgets.connection_card import ConnectionCard
 from widgets.controls import ControlBar
+from widgets.delivery_panel import DeliveryPanel
 from widgets.key_banner import KeyBanner
 from widgets.preview import PreviewWidget
+from widgets.problem_banner import ProblemBanner
 from widgets.quality_panel import QualityPanel
 from widgets.sending_indicator import SendingIndicator
 from widgets.signal_list import SignalList
 from widgets.status_bar import StatusBar
 from widgets.timeline_strip import TimelineStrip
 from widgets.tray import SendingTray
-from widgets.window_places import ForgetfulPlaces, WindowPlaces, restore_geometry, save_geometry
+from widgets.window_places import (
+    ForgetfulPlaces,
+    WindowPlaces,
+    fit_to_screen,
+    restore_geometry,
+    save_geometry,
+)
 
 log = logging.getLogger(__name__)
 
 STATE_KEY = "main"
 OVERLAY_KEY = "view/overlay"
 DEFAULT_SIZE = QSize(1280, 800)
+MINIMUM_SIZE = QSize(860, 500)
+"""Small enough for a 1024x600 screen with a title bar and a panel; held whatever the texts say."""
 SHORTCUTS = {
     "start_stop": "Ctrl+Return",
     "pause": "Ctrl+P",
@@ -54,6 +74,8 @@ def _action(parent: QWidget, name: str, text: str, tip: str, icon: str | None = 
     shortcut = QKeySequence(SHORTCUTS[name])
     action.setShortcut(shortcut)
     action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    # A held key repeats: a toggle would flip on every repeat (Ctrl+M: ~25 times a second).
+    action.setAutoRepeat(False)
     shown = shortcut.toString(QKeySequence.SequenceFormat.NativeText)
     action.setToolTip(f"{tip} ({shown})")
     if icon:
@@ -77,9 +99,17 @@ class MainWindow(QMainWindow):
     library_requested = Signal()
     review_requested = Signal()
     """"Review this session": the session that stopped last."""
+    retry_requested = Signal()
+    """The connection card's "Retry now": reconnect without waiting out the pause."""
+    local_requested = Signal()
+    """The connection card's "Use Local analysis": start again on this computer's analysis."""
+    stop_now_requested = Signal()
+    """Stop without waiting for answers (the card's "Stop now", or Stop pressed while finishing)."""
     privacy_requested = Signal()
     """Help → Privacy: show what is captured and where it goes, and the user's agreement to it."""
     window_closed = Signal()
+    """The user closed the window (or quit). While a session runs the window stays until it has
+    stopped, so no process lives on unseen."""
 
     def __init__(self, parent: QWidget | None = None, places: WindowPlaces | None = None) -> None:
         super().__init__(parent)
@@ -98,6 +128,7 @@ class MainWindow(QMainWindow):
             self.pause_action,
             [self.overlay_action, self.compact_action, self.settings_action],
         )
+        self._connect_card(self.preview.connection_card)
         self.controls.camera_chosen.connect(self.camera_chosen)
         self.controls.microphone_chosen.connect(self.microphone_chosen)
         self.controls.file_chosen.connect(self.file_chosen)
@@ -107,11 +138,12 @@ class MainWindow(QMainWindow):
         self.banner.add_key_requested.connect(self.add_key_requested)
         self.timeline_strip = TimelineStrip()
         self.quality_panel = QualityPanel()
+        self.delivery_panel = DeliveryPanel()
         self.signal_list = SignalList()
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("mainSplitter")
         splitter.addWidget(self.preview)
-        splitter.addWidget(self._side_panel())
+        splitter.addWidget(self._scrolling(self._side_panel()))
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 0)
         splitter.setChildrenCollapsible(False)
@@ -132,17 +164,29 @@ class MainWindow(QMainWindow):
         self.review_button.setDefaultAction(self.review_action)
         self.review_button.hide()
         self.status_bar.addPermanentWidget(self.review_button)
+        # The latest problem gets a row of its own, the window's width, so it is read in full.
+        self.problem_banner = ProblemBanner()
+        layout.addWidget(self.problem_banner)
         self.compact = CompactWindow(self, self.places)
         self.compact.expand_requested.connect(lambda: self.set_compact(False))
+        self._connect_card(self.compact.connection_card)
         self.compact.add_controls(self.pause_action, self.start_stop_action)
         self.tray = SendingTray(self.pause_action, self)
         self.tray.show_window_requested.connect(self.show_from_tray)
         self.tray.stop_requested.connect(self.stop_requested)
         self.overlay_action.setChecked(self.places.flag(OVERLAY_KEY, True))
         self.preview.set_overlay_visible(self.overlay_action.isChecked())
+        # Explicit, so that no text can widen the window: labels shorten or wrap instead.
+        self.setMinimumSize(MINIMUM_SIZE)
         if not restore_geometry(self.places, STATE_KEY, self):
             self.resize(DEFAULT_SIZE)
+        self._fitted = False
         self.set_status(PipelineStatus())
+
+    def _connect_card(self, card: ConnectionCard) -> None:
+        card.retry_requested.connect(self.retry_requested)
+        card.local_requested.connect(self.local_requested)
+        card.stop_requested.connect(self.stop_now_requested)
 
     def _make_actions(self) -> None:
         self.start_stop_action = _action(self, "start_stop", "Start", "Start a session", "start")
@@ -151,16 +195,20 @@ class MainWindow(QMainWindow):
             self, "pause", "Pause sending", "Stop sending segments; nothing leaves this computer", "pause"
         )
         self.pause_action.setCheckable(True)
+        self.pause_action.setIconVisibleInMenu(False)
         self.pause_action.triggered.connect(self.pause_toggled)
         self.overlay_action = _action(
             self, "overlay", "Show feedback overlay", "Show or hide the feedback over the video", "overlay"
         )
         self.overlay_action.setCheckable(True)
         self.overlay_action.triggered.connect(self._overlay_triggered)
+        # In a menu an icon takes the place of the tick: a toggle shows its tick instead.
+        self.overlay_action.setIconVisibleInMenu(False)
         self.compact_action = _action(
             self, "compact", "Compact presenter window", "Switch to the small always-on-top window", "compact"
         )
         self.compact_action.setCheckable(True)
+        self.compact_action.setIconVisibleInMenu(False)
         self.compact_action.triggered.connect(self.set_compact)
         self.settings_action = _action(
             self, "settings", "Settings…", "Analysis, API key, capture and recording settings", "settings"
@@ -230,11 +278,31 @@ class MainWindow(QMainWindow):
         layout.addWidget(self._rule())
         layout.addWidget(self.quality_panel)
         layout.addWidget(self._rule())
+        # Local analysis's own figures: shown only while it is the analysis in use.
+        self._delivery_section = QWidget()
+        section = QVBoxLayout(self._delivery_section)
+        section.setContentsMargins(0, 0, 0, 0)
+        section.setSpacing(10)
+        section.addWidget(self.delivery_panel)
+        section.addWidget(self._rule())
+        layout.addWidget(self._delivery_section)
         signals_title = QLabel("Recent signals")
         signals_title.setObjectName("sectionTitle")
         layout.addWidget(signals_title)
         layout.addWidget(self.signal_list, 1)
         return panel
+
+    @staticmethod
+    def _scrolling(panel: QWidget) -> QScrollArea:
+        """`panel` keeps every row's height on a short screen, and scrolls instead of squeezing."""
+        area = QScrollArea()
+        area.setObjectName("sidePanelArea")
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setWidget(panel)
+        area.setMinimumWidth(panel.minimumWidth() + area.verticalScrollBar().sizeHint().width())
+        return area
 
     @staticmethod
     def _rule() -> QFrame:
@@ -254,8 +322,10 @@ class MainWindow(QMainWindow):
         self.preview.set_snapshot(snapshot)
         self.timeline_strip.set_snapshot(snapshot)
         self.quality_panel.set_snapshot(snapshot)
+        self.delivery_panel.set_delivery(snapshot.delivery)
         self.signal_list.set_signals(snapshot.recent_signals)
         self.status_bar.set_snapshot(snapshot)
+        self.problem_banner.set_snapshot(snapshot)
 
     def set_status(self, status: PipelineStatus) -> None:
         self._status = status
@@ -265,6 +335,7 @@ class MainWindow(QMainWindow):
         self.pause_action.setChecked(status.paused)
         self.pause_action.setText("Resume sending" if status.paused else "Pause sending")
         self.banner.set_needed(not status.api_key_configured)
+        self._delivery_section.setVisible(status.backend == "local")
         self.preview.set_status(status)
         self.compact.set_status(status)
         self.status_bar.set_status(status)
@@ -303,13 +374,19 @@ class MainWindow(QMainWindow):
         self._session_state = state
         running = state in ("starting", "running")
         action = self.start_stop_action
-        action.setText("Stop" if running else "Start")
-        action.setIcon(theme.icon("stop" if running else "start"))
-        tip = "Stop the session" if running else "Start a session"
+        stopping = state == "stopping"
+        action.setText("Stop now" if stopping else "Stop" if running else "Start")
+        action.setIcon(theme.icon("stop" if running or stopping else "start"))
+        tip = (
+            "Stop without waiting for the last answers"
+            if stopping
+            else "Stop the session"
+            if running
+            else "Start a session"
+        )
         action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
-        action.setEnabled(state != "stopping")
         self.controls.set_source_locked(state != "idle")
-        self.controls.start_button.setProperty("running", running)
+        self.controls.start_button.setProperty("running", running or stopping)
         self.controls.start_button.style().unpolish(self.controls.start_button)
         self.controls.start_button.style().polish(self.controls.start_button)
 
@@ -321,9 +398,16 @@ class MainWindow(QMainWindow):
         self.review_action.setEnabled(available)
         self.review_button.setVisible(available)
 
-    def show_problem(self, message: str, link: str | None = None, error_id: str | None = None) -> None:
-        """Show a problem the timeline does not know about (e.g. the camera would not open)."""
-        self.status_bar.show_problem(message, link, error_id)
+    def show_problem(
+        self, message: str, link: str | None = None, error_id: str | None = None, *, source: str = "app"
+    ) -> None:
+        """Show a problem the timeline does not know about (e.g. the camera would not open);
+        `source` names what it is about, so that it can be cleared once that is fine again."""
+        self.problem_banner.show_message(message, link, error_id, source=source)
+
+    def clear_problem(self, source: str | None = None) -> None:
+        """The problem shown no longer holds (any, or only one about `source`)."""
+        self.problem_banner.clear(source)
 
     def set_overlay_visible(self, visible: bool) -> None:
         self.overlay_action.setChecked(visible)
@@ -357,6 +441,8 @@ class MainWindow(QMainWindow):
     def _start_stop_triggered(self) -> None:
         if self._session_state in ("starting", "running"):
             self.stop_requested.emit()
+        elif self._session_state == "stopping":
+            self.stop_now_requested.emit()
         elif self._session_state == "idle":
             self.start_requested.emit()
 
@@ -365,6 +451,12 @@ class MainWindow(QMainWindow):
         self.places.save_flag(OVERLAY_KEY, visible)
         self.overlay_toggled.emit(visible)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:  # once shown, its frame is known: fit the whole of it to the screen
+            self._fitted = True
+            fit_to_screen(self)
+
     def hideEvent(self, event: QHideEvent) -> None:
         if not event.spontaneous():
             save_geometry(self.places, STATE_KEY, self)
@@ -372,6 +464,13 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         save_geometry(self.places, STATE_KEY, self)
+        if self._session_state != "idle":
+            # Stays in sight, saying "Finishing…", until the session has stopped: a closed window
+            # must never leave a process behind that the user cannot see.
+            event.ignore()
+            self.set_compact(False)
+            self.window_closed.emit()
+            return
         self.compact.hide()
         self.tray.hide()
         self.window_closed.emit()

@@ -14,6 +14,7 @@ from widgets.painting import plate
 
 PlaceholderIcon = Literal["camera", "camera_off", "wait"]
 _SYNTHETIC_HINT = "For a demo, choose “Synthetic test signal” in the camera list."
+_OTHER_FILE_HINT = "Choose another file, or “Synthetic test signal”, in the camera list."
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,9 @@ class Placeholder:
 def placeholder_for(status: PipelineStatus, *, has_frame: bool) -> Placeholder | None:
     """The card to show, or None when the picture speaks for itself."""
     camera = status.camera
+    if camera.state == "missing" and camera.source == "file":
+        detail = f"{camera.message or 'The file could not be read.'} {_OTHER_FILE_HINT}"
+        return Placeholder("This file cannot be played", detail, "camera_off")
     if camera.state == "missing":
         detail = f"{camera.message or 'Connect a camera and press Start again.'} {_SYNTHETIC_HINT}"
         return Placeholder("No camera found", detail, "camera_off")

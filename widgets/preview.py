@@ -9,15 +9,28 @@ cached transparent pixmap when it changes, and each frame only composites it.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt
-from PySide6.QtGui import QColor, QHelpEvent, QImage, QPainter, QPaintEvent, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QHelpEvent,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from app.model.connection_trouble import connection_trouble
 from app.model.timeline import TimelineSnapshot
 from app.model.view_state import PipelineStatus
 from widgets import theme
+from widgets.connection_card import ConnectionCard
+from widgets.gauges import GaugeOrder
 from widgets.overlay import OverlayLayout, paint_overlay
 from widgets.placeholder import Placeholder, paint_placeholder, placeholder_for
 
@@ -54,6 +67,9 @@ class PreviewWidget(QWidget):
         self._overlay: QPixmap | None = None
         self._overlay_version = 0
         self._overlay_key: tuple[object, ...] | None = None
+        self._gauge_order = GaugeOrder()
+        self.setMouseTracking(True)  # to hold the gauges still under the pointer
+        self.connection_card = ConnectionCard(self)
 
     def sizeHint(self) -> QSize:
         return QSize(960, 540)
@@ -83,11 +99,21 @@ class PreviewWidget(QWidget):
     def set_snapshot(self, snapshot: TimelineSnapshot | None) -> None:
         self._snapshot = snapshot
         self._overlay_changed()
+        self._update_card()
 
     def set_status(self, status: PipelineStatus) -> None:
         if status != self._status:
             self._status = status
             self._overlay_changed()
+            self._update_card()
+
+    def _update_card(self) -> None:
+        self.connection_card.set_trouble(connection_trouble(self._snapshot, self._status))
+        if self.connection_card.trouble is not None:
+            self._place_card()
+
+    def _place_card(self) -> None:
+        self.connection_card.place_in(self.width(), self.height())
 
     def set_overlay_visible(self, visible: bool) -> None:
         if visible != self._overlay_visible:
@@ -144,14 +170,32 @@ class PreviewWidget(QWidget):
             overlay.setDevicePixelRatio(ratio)
             overlay.fill(Qt.GlobalColor.transparent)
             painter = QPainter(overlay)
+            snapshot = self._snapshot
+            if snapshot is not None and self._gauge_order.held:
+                snapshot = replace(snapshot, gauges=self._gauge_order.apply(snapshot.gauges))
             self._layout = paint_overlay(
-                painter, area, self._snapshot, self._status, feedback_visible=self._overlay_visible
+                painter, area, snapshot, self._status, feedback_visible=self._overlay_visible
             )
             painter.end()
             self._overlay, self._overlay_key = overlay, key
         return self._overlay
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_card()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        self._hover(event.position())
+        super().mouseMoveEvent(event)
+
+    def _hover(self, pos: QPointF | None) -> None:
+        over = pos is not None and any(hit.rect.contains(pos) for hit in self._layout.gauges)
+        if self._gauge_order.hover(over, self._layout.gauges):
+            self._overlay_changed()
+
     def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Leave:
+            self._hover(None)
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             text = self.tooltip_at(QPointF(event.pos()))
             if text:

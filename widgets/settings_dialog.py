@@ -1,7 +1,9 @@
 """The settings dialog: analysis, API key, capture and recording, backed by `app.store.settings.Settings`.
 
 Every field is checked by the same pydantic model that guards the settings file; a refused
-value shows its reason right under the field and Save stays disabled until it is fixed. Save
+value shows its reason right under the field and Save stays disabled until it is fixed. Each tab
+scrolls: a message appearing moves the rows below it, never the dialog's size or its buttons, and
+on a small (or scaled) screen every row keeps the height its wrapped text needs. Save
 asks the controller to store the key and write `settings.json` (`save_requested`); the dialog
 closes once it hears they were (`close_saved`), or shows why not (`show_save_problem`).
 """
@@ -13,8 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -23,11 +24,13 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -47,10 +50,11 @@ from app.model.view_state import (
 from app.store.settings import RESOLUTIONS, Settings
 from widgets.controls import grey_out
 from widgets.key_section import ApiKeySection
-from widgets.validated_form import ValidatedForm, grow_to_fit
+from widgets.validated_form import ValidatedForm
 
 log = logging.getLogger(__name__)
 
+PREFERRED_WIDTH = 600
 CODECS = {"vp8": "VP8 (lighter on the processor)", "vp9": "VP9 (smaller segments, more processor)"}
 
 
@@ -60,6 +64,14 @@ def ask_for_folder(parent: QWidget, start: str) -> str | None:
 
 def _reason(message: str) -> str:
     return message.removeprefix("Value error, ")
+
+
+def _scrolling(page: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(page)
+    return area
 
 
 class SettingsDialog(QDialog):
@@ -81,7 +93,9 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setObjectName("settingsDialog")
-        self.setMinimumWidth(600)
+        # A dialog: closed or saved, never minimised or maximised.
+        self.setWindowFlag(Qt.WindowType.WindowMinMaxButtonsHint, False)
+        self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
         self.pick_folder: Callable[[QWidget, str], str | None] = ask_for_folder
         """Asks the user for a folder; replaceable where no modal dialog may open."""
         self._saved: Settings | None = None
@@ -92,9 +106,13 @@ class SettingsDialog(QDialog):
         self.key_section.changed.connect(self._revalidate)
         self.tabs = QTabWidget()
         self.form = ValidatedForm(self.tabs)
-        self.tabs.addTab(self._analysis_tab(settings), "Analysis")
-        self.tabs.addTab(self._capture_tab(settings, cameras, microphones), "Capture")
-        self.tabs.addTab(self._recording_tab(settings), "Recording")
+        self._pages = [
+            self._analysis_tab(settings),
+            self._capture_tab(settings, cameras, microphones),
+            self._recording_tab(settings),
+        ]
+        for page, title in zip(self._pages, ("Analysis", "Capture", "Recording"), strict=True):
+            self.tabs.addTab(_scrolling(page), title)
         self.form_error = QLabel()
         self.form_error.setObjectName("fieldError")
         self.form_error.setWordWrap(True)
@@ -113,6 +131,17 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.form_error)
         layout.addWidget(self.buttons)
         self._revalidate()
+        self.resize(self._fitting_size())
+
+    def _fitting_size(self) -> QSize:
+        """Room for the tallest tab's rows as they are now, within the screen."""
+        tallest = max((page.sizeHint() for page in self._pages), key=lambda size: size.height())
+        chrome = self.sizeHint().height() - self.tabs.sizeHint().height()
+        size = QSize(max(PREFERRED_WIDTH, tallest.width() + 48), chrome + tallest.height() + 48)
+        screen = self.screen()
+        if screen is not None:
+            size = size.boundedTo(screen.availableGeometry().size() * 0.9)
+        return size
 
     # Building ---------------------------------------------------------------------------------
 
@@ -329,7 +358,6 @@ class SettingsDialog(QDialog):
 
     def show_connection_result(self, ok: bool, message: str, link: str | None = None) -> None:
         self.key_section.show_result(ok, message, link)
-        grow_to_fit(self)
 
     def _revalidate(self) -> None:
         problems = self.problems()
@@ -337,12 +365,6 @@ class SettingsDialog(QDialog):
         self.key_section.show_problem(problems.get("api_key"))
         self.save_button.setEnabled(not problems)
         self.save_button.setToolTip("Fix the highlighted fields first." if problems else "")
-        grow_to_fit(self)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        # Shown at its size hint, which ignores how tall its wrapped notes are at this width.
-        QTimer.singleShot(0, lambda: grow_to_fit(self))
 
     def _choose_folder(self) -> None:
         folder = self.pick_folder(self, self.folder_edit.text())

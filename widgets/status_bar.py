@@ -1,23 +1,27 @@
 """The status bar: backend, connection (with the reconnect countdown), segment counts, latency,
-upload rate, encoder load, dropped frames, and the latest problem with a "details" link."""
+upload rate, encoder load, dropped frames. (The latest problem has a row of its own above it:
+`widgets.problem_banner`.)
+
+No text here may widen the window: each counter gives up width before the window does."""
 
 from __future__ import annotations
 
 import html
 import logging
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStatusBar, QToolButton, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.model.events import ConnectionState
-from app.model.timeline import ConnectionNow, Problem, TimelineSnapshot
+from app.model.timeline import ConnectionNow, TimelineSnapshot
 from app.model.view_state import PipelineStatus
 from widgets import theme
 from widgets.formatting import countdown_text, duration_text, rate_text
 
 log = logging.getLogger(__name__)
 
+_GAP = 6
+"""Room between two counters, beyond their own padding."""
 ENCODER_BUSY = 0.9
 """Above this share of real time the encoder is close to falling behind."""
 
@@ -45,66 +49,10 @@ def _plural(count: int, word: str) -> str:
     return word if count == 1 else f"{word}s"
 
 
-class ProblemBanner(QWidget):
-    """The latest problem: its message, the error id, a 'details' link, and a dismiss button."""
-
-    link_opened = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
-        self.label = QLabel()
-        self.label.setObjectName("problem")
-        self.label.setOpenExternalLinks(False)
-        self.label.setTextFormat(Qt.TextFormat.RichText)
-        self.label.linkActivated.connect(self._open_link)
-        # A long message must not widen the window past the screen: it gets the room there is,
-        # and the tooltip holds all of it.
-        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.label.setMinimumWidth(160)
-        dismiss = QToolButton()
-        dismiss.setObjectName("dismiss")
-        dismiss.setText("×")
-        dismiss.setToolTip("Dismiss this message")
-        dismiss.clicked.connect(self.clear)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(dismiss)
-        self.problem: Problem | None = None
-        self.hide()
-
-    def show_problem(self, problem: Problem) -> None:
-        self.problem = problem
-        prefix = f"<b>{html.escape(problem.error_id)}</b> " if problem.error_id else ""
-        text = f"<span style='color:{theme.DANGER}'>●</span> {prefix}{html.escape(problem.message)}"
-        if problem.link and QUrl(problem.link).scheme() in ("http", "https"):
-            text += f" <a href='{html.escape(problem.link, quote=True)}'>details</a>"
-        self.label.setText(text)
-        self.label.setToolTip(problem.message)
-        self.show()
-
-    def clear(self) -> None:
-        self.problem = None
-        self.label.clear()
-        self.hide()
-
-    def _open_link(self, link: str) -> None:
-        url = QUrl(link)
-        if url.scheme() not in ("http", "https"):
-            log.warning("refusing to open a non-web link from the server: %s", url.scheme())
-            return
-        if not QDesktopServices.openUrl(url):
-            log.warning("no browser could open %s", link)
-        self.link_opened.emit(link)
-
-
 class StatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizeGripEnabled(False)
-        self.problem = ProblemBanner()
-        self.addWidget(self.problem, 1)
         self.capturing_label = self._permanent(
             "capturing", "What of this computer's screen is being analysed"
         )
@@ -122,7 +70,9 @@ class StatusBar(QStatusBar):
             "encoder", "Encoding time per second of video; above 100 % it falls behind"
         )
         self.dropped_label = self._permanent("dropped", "Camera frames the encoder could not take in time")
-        self._last_snapshot_problem: Problem | None = None
+        self._optional = [self.dropped_label, self.encoder_label, self.upload_label, self.latency_label]
+        """Given up first, in this order, when the bar is too narrow for every counter."""
+        self._running = False
         self.set_status(PipelineStatus())
         self.set_snapshot(None)
 
@@ -130,10 +80,29 @@ class StatusBar(QStatusBar):
         label = QLabel()
         label.setObjectName(f"status_{name}")
         label.setToolTip(tip)
+        # A counter gives up its place (see `_fit`) rather than widen the window.
+        label.setMinimumWidth(1)
         self.addPermanentWidget(label)
         return label
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Show every counter that fits in full; the less needed ones go first when the bar is narrow.
+        What is captured and where it goes always show."""
+        labels = [self.capturing_label, self.backend_label, self.connection_label, self.segments_label]
+        labels += reversed(self._optional)
+        needed = sum(label.sizeHint().width() + _GAP for label in labels)
+        for label in self._optional:
+            fits = needed <= self.width()
+            label.setVisible(fits)
+            if not fits:
+                needed -= label.sizeHint().width() + _GAP
+
     def set_status(self, status: PipelineStatus) -> None:
+        self._running = status.session_state != "idle"
         self.capturing_label.setText(f"Capturing: {status.capturing}" if status.capturing else "")
         self.capturing_label.setVisible(status.capturing is not None)
         self.capturing_label.setStyleSheet(f"color: {theme.WARNING};")
@@ -147,6 +116,7 @@ class StatusBar(QStatusBar):
             self.encoder_label.setStyleSheet(f"color: {theme.WARNING};" if busy else "")
         self.dropped_label.setText(f"Dropped {status.dropped_video_frames}")
         self.dropped_label.setStyleSheet(f"color: {theme.WARNING};" if status.dropped_video_frames else "")
+        self._fit()
 
     def set_snapshot(self, snapshot: TimelineSnapshot | None) -> None:
         text, colour = connection_text(snapshot.connection if snapshot is not None else None)
@@ -155,6 +125,7 @@ class StatusBar(QStatusBar):
             self.segments_label.setText("Segments –")
             self.latency_label.setText("Round trip –")
             self.upload_label.setText("Upload –")
+            self._fit()
             return
         c = snapshot.counts
         self.segments_label.setText(
@@ -165,12 +136,7 @@ class StatusBar(QStatusBar):
         self.latency_label.setText(
             f"Round trip {duration_text(latency)}" if latency is not None else "Round trip –"
         )
-        self.upload_label.setText(f"Upload {rate_text(snapshot.upload_rate_bps)}")
-        if snapshot.problem is not None and snapshot.problem != self._last_snapshot_problem:
-            self.problem.show_problem(snapshot.problem)
-        self._last_snapshot_problem = snapshot.problem
-
-    def show_problem(
-        self, message: str, link: str | None = None, error_id: str | None = None, t: float = 0.0
-    ) -> None:
-        self.problem.show_problem(Problem(t, "app", message, error_id, link))
+        # After Stop nothing is uploading, whatever the last 20 s averaged to.
+        upload = rate_text(snapshot.upload_rate_bps) if self._running else "–"
+        self.upload_label.setText(f"Upload {upload}")
+        self._fit()

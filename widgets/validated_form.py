@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 TAB_WARNING = " ⚠"
@@ -83,17 +83,3 @@ class ValidatedForm:
             title = self.tabs.tabText(index).removesuffix(TAB_WARNING)
             wrong = bool(names & problems.keys())
             self.tabs.setTabText(index, title + TAB_WARNING if wrong else title)
-
-
-def grow_to_fit(window: QWidget) -> None:
-    """Grow `window` when an error line appears, rather than squeeze its rows together: a top-level
-    window does not follow its wrapped labels' height-for-width by itself."""
-    layout = window.layout()
-    if layout is None or not window.isVisible():
-        return
-    # Nested layouts settle one level per posted LayoutRequest; let them all settle first.
-    for _ in range(4):
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-    needed = layout.totalHeightForWidth(window.width()) if layout.hasHeightForWidth() else 0
-    if needed > window.height():
-        window.resize(window.width(), needed)

@@ -50,3 +50,26 @@ def restore_geometry(places: WindowPlaces, key: str, widget: QWidget) -> bool:
     """Put `widget` where it was last time; False when there is nothing (valid) to restore."""
     geometry = places.geometry(key)
     return geometry is not None and not geometry.isEmpty() and widget.restoreGeometry(geometry)
+
+
+def fit_to_screen(widget: QWidget, margin: int = 24) -> None:
+    """Shrink and move `widget` so that it lies on its screen's free area: a saved place from a
+    larger monitor, or a default size larger than a small screen, would spill over its edges."""
+    screen = widget.screen()
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    room = area.adjusted(margin, margin, -margin, -margin) if area.width() > 4 * margin else area
+    frame = widget.frameGeometry().size() - widget.size()  # the window manager's borders
+    size = widget.size().boundedTo(room.size() - frame).expandedTo(widget.minimumSize())
+    x = _clamped(widget.x(), area.left(), area.right() + 1 - size.width() - frame.width())
+    y = _clamped(widget.y(), area.top(), area.bottom() + 1 - size.height() - frame.height())
+    if size != widget.size():
+        widget.resize(size)
+    if (x, y) != (widget.x(), widget.y()):
+        widget.move(x, y)
+
+
+def _clamped(value: int, low: int, high: int) -> int:
+    """`value` within [low, high]; `low` when the range is empty (the widget is the larger)."""
+    return low if high < low else max(low, min(value, high))

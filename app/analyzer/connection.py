@@ -23,6 +23,7 @@ from websockets.exceptions import ConnectionClosed
 
 from app.analyzer.decode import SegmentRejected
 from app.analyzer.rules import Interpretation, scores_from
+from app.model.delivery import LocalDelivery
 from app.model.vocabulary import INCLUDE_FLAGS, QUALITY_DIMENSIONS
 from app.model.wire_v0 import (
     CompletedMessage,
@@ -163,6 +164,7 @@ class StreamSession:
             signals=[_placed(s, offset) for s in found.signals],
             engagement_state=[_placed(w, offset) for w in found.engagement],
             conversation_quality=self._quality(found, offset),
+            local_delivery=_placed(found.delivery, offset),
         )
 
     def _quality(self, found: Interpretation, offset: float) -> ConversationQuality | None:
@@ -206,7 +208,7 @@ class StreamSession:
         return self._options.correlation_id
 
 
-_Placed = TypeVar("_Placed", Signal, EngagementWindow, QualityWindow)
+_Placed = TypeVar("_Placed", Signal, EngagementWindow, QualityWindow, LocalDelivery)
 
 
 def _placed(window: _Placed, offset_s: float) -> _Placed:

@@ -56,6 +56,9 @@ class SampledFrame:
     """Seconds from the segment's first frame."""
     grey: np.ndarray
     """H x W uint8 luma, `ANALYSIS_WIDTH` wide."""
+    rgb: np.ndarray
+    """H x W x 3 uint8 colour, `LANDMARK_WIDTH` wide (narrower sources keep their width): the face
+    landmarker reads faces from it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +153,7 @@ class _VideoSampler:
         self._last_s = t
         self._last_frame_s = float(frame.duration * time_base) if frame.duration else 0.0
         if t + 1e-6 >= self._next_sample_s:
-            self.frames.append(SampledFrame(t, _grey(frame)))
+            self.frames.append(SampledFrame(t, _scaled(frame, th.ANALYSIS_WIDTH, "gray"), _colour(frame)))
             step_s = 1.0 / th.VIDEO_SAMPLE_FPS
             self._next_sample_s = (math.floor(t / step_s + 1e-6) + 1) * step_s
 
@@ -165,6 +168,10 @@ class _VideoSampler:
         return self._last_s + frame_s
 
 
-def _grey(frame: av.VideoFrame) -> np.ndarray:
-    height = max(2, round(th.ANALYSIS_WIDTH * frame.height / frame.width / 2) * 2)
-    return frame.reformat(width=th.ANALYSIS_WIDTH, height=height, format="gray").to_ndarray()
+def _scaled(frame: av.VideoFrame, width: int, pixel_format: str) -> np.ndarray:
+    height = max(2, round(width * frame.height / frame.width / 2) * 2)
+    return frame.reformat(width=width, height=height, format=pixel_format).to_ndarray()
+
+
+def _colour(frame: av.VideoFrame) -> np.ndarray:
+    return _scaled(frame, min(frame.width, th.LANDMARK_WIDTH), "rgb24")

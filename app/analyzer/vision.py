@@ -1,48 +1,34 @@
-"""Picture cues from a segment's sampled grey frames: face, head movement, motion, frozen, dark.
+"""Picture cues from a segment's sampled frames: the face and what it does, motion, frozen, dark.
 
-Faces come from OpenCV's bundled Haar cascade (frontal faces only). After a first full-frame
-search the face is looked for near where it was, which is faster and steadier. The nod proxy
-follows the face centre: quick down-and-up travel of a noticeable share of the face height.
+The face comes from MediaPipe's landmarker, tracked and bridged through the samples
+(`face_tracking`); eye contact, smiles and blinks are read per sample (`gaze`). Nods are quick
+up-and-down movements of the head, seen as a swing of its pitch angle or of its place in the
+picture; head shakes are quick swings of its yaw. Motion, a dark picture and a frozen one come
+from the grey frames themselves.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import cv2
-import cv2.data
 import numpy as np
 
+from app.analyzer import gaze
 from app.analyzer import thresholds as th
 from app.analyzer.decode import SampledFrame
+from app.analyzer.face_tracking import FaceSample, track_faces
 
 log = logging.getLogger(__name__)
-
-_CASCADE_FILE = "haarcascade_frontalface_default.xml"
-# A CascadeClassifier is not safe to share between threads; each executor thread gets its own.
-_local = threading.local()
-
-_Box = tuple[int, int, int, int]
-
-
-@dataclass(frozen=True, slots=True)
-class FaceBox:
-    """A face as fractions of the frame: centre, width and height."""
-
-    cx: float
-    cy: float
-    width: float
-    height: float
 
 
 @dataclass(frozen=True, slots=True)
 class PictureSample:
     t: float
-    face: FaceBox | None
+    face: FaceSample | None
     luma: float
     """Mean luma, 0–255."""
     motion: float
@@ -53,7 +39,7 @@ class PictureSample:
 
 @dataclass(frozen=True, slots=True)
 class PictureSummary:
-    """The picture cues of one stretch of a segment."""
+    """The picture cues of one stretch of a segment; ratios are shares of its samples."""
 
     samples: int
     face_ratio: float
@@ -65,6 +51,21 @@ class PictureSummary:
     frozen_ratio: float
     lost_ratio: float
     """Share of samples that are dark or frozen: the picture says nothing there."""
+    eye_contact_ratio: float = 0.0
+    turned_away_ratio: float = 0.0
+    """A face is there but turned away from the camera."""
+    smile_ratio: float = 0.0
+    shake_swings: int = 0
+    blinks: int = 0
+
+    @property
+    def facing_ratio(self) -> float:
+        """A face is there and turned toward the camera."""
+        return self.face_ratio - self.turned_away_ratio
+
+    @property
+    def face_s(self) -> float:
+        return self.face_ratio * self.samples / th.VIDEO_SAMPLE_FPS
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,26 +77,32 @@ class PictureTrack:
         if not part:
             return PictureSummary(0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0.0)
         n = len(part)
-        widths = [s.face.width for s in part if s.face is not None]
+        faces = [s.face for s in part if s.face is not None]
+
+        def share(test: Callable[[FaceSample], bool]) -> float:
+            return sum(test(face) for face in faces) / n
+
         return PictureSummary(
             samples=n,
-            face_ratio=len(widths) / n,
-            face_width=float(np.median(widths)) if widths else 0.0,
+            face_ratio=len(faces) / n,
+            face_width=float(np.median([face.width for face in faces])) if faces else 0.0,
             nod_swings=count_nod_swings(part),
             motion=float(np.mean([s.motion for s in part])),
             dark_ratio=sum(s.dark for s in part) / n,
             frozen_ratio=sum(s.frozen for s in part) / n,
             lost_ratio=sum(s.dark or s.frozen for s in part) / n,
+            eye_contact_ratio=share(gaze.eye_contact),
+            turned_away_ratio=share(gaze.turned_away),
+            smile_ratio=share(gaze.smiling),
+            shake_swings=count_shake_swings(part),
+            blinks=gaze.count_blinks([s.face for s in part]),
         )
 
 
 def measure_picture(frames: Sequence[SampledFrame]) -> PictureTrack:
-    finder = _face_finder()
-    faces: list[FaceBox | None] = []
     lumas: list[float] = []
     motions: list[float] = []
     previous_small: np.ndarray | None = None
-    box: _Box | None = None
     for frame in frames:
         grey = frame.grey
         size = (th.MOTION_WIDTH, _scaled_height(grey, th.MOTION_WIDTH))
@@ -104,8 +111,7 @@ def measure_picture(frames: Sequence[SampledFrame]) -> PictureTrack:
             motions.append(float(cv2.absdiff(small, previous_small).mean()))
         previous_small = small
         lumas.append(float(grey.mean()))
-        box = finder.find(grey, box)
-        faces.append(_face_box(box, grey))
+    faces = track_faces(frames)
     # The first sample has no predecessor: it shares the second one's change.
     motions = motions[:1] + motions if motions else [0.0] * len(frames)
     still = [motion < th.FROZEN_MAX_DIFF for motion in motions]
@@ -130,28 +136,46 @@ def _lasting(flags: Sequence[bool], min_length: int) -> list[bool]:
     return out
 
 
-def count_nod_swings(samples: Sequence[PictureSample]) -> int:
-    """Quick vertical movements of the face centre, each at least `NOD_MIN_SWING` face heights.
-
-    A zigzag over the centre's height: a movement ends where the centre turns back by at least
-    the threshold. Movements slower than `NOD_MAX_LEG_S` or more sideways than vertical are not
-    nods. A sample without a face breaks the chain.
-    """
-    swings = 0
-    for run in _face_runs(samples):
-        if len(run) < 2:
-            continue
-        # In face sizes, so that near and far faces nod alike.
-        width = float(np.median([s.face.width for s in run if s.face is not None]))
-        height = float(np.median([s.face.height for s in run if s.face is not None]))
-        points = [(s.t, s.face.cx / width, s.face.cy / height) for s in run if s.face is not None]
-        for (t0, x0, y0), (t1, x1, y1) in _zigzag_legs(points, th.NOD_MIN_SWING):
-            if t1 - t0 <= th.NOD_MAX_LEG_S and abs(x1 - x0) <= abs(y1 - y0):
-                swings += 1
-    return swings
-
-
 _Point = tuple[float, float, float]
+"""(t, across, along): a zigzag runs along the third coordinate."""
+
+
+def count_nod_swings(samples: Sequence[PictureSample]) -> int:
+    """Quick up-and-down movements of the head: swings of its pitch of at least `NOD_MIN_PITCH_DEG`,
+    or of its place of at least `NOD_MIN_SWING` face heights, whichever shows more.
+
+    A zigzag over the angle (or the height): a movement ends where it turns back by at least the
+    threshold. Movements slower than `NOD_MAX_LEG_S`, or more sideways than vertical, are not nods.
+    A sample without a face breaks the chain.
+    """
+    by_angle = by_place = 0
+    for run in _face_runs(samples):
+        by_angle += _quick_legs([(s.t, f.yaw_deg, f.pitch_deg) for s, f in run], th.NOD_MIN_PITCH_DEG)
+        # In face sizes, so that near and far faces nod alike.
+        width = float(np.median([f.width for _, f in run]))
+        height = float(np.median([f.height for _, f in run]))
+        by_place += _quick_legs([(s.t, f.cx / width, f.cy / height) for s, f in run], th.NOD_MIN_SWING)
+    return max(by_angle, by_place)
+
+
+def count_shake_swings(samples: Sequence[PictureSample]) -> int:
+    """Quick side-to-side turns of the head: swings of its yaw of at least `SHAKE_MIN_YAW_DEG`."""
+    return sum(
+        _quick_legs([(s.t, f.pitch_deg, f.yaw_deg) for s, f in run], th.SHAKE_MIN_YAW_DEG)
+        for run in _face_runs(samples)
+    )
+
+
+def _quick_legs(points: Sequence[_Point], min_move: float) -> int:
+    """Zigzag legs along the third coordinate that take at most `NOD_MAX_LEG_S` and move more
+    along it than along the second."""
+    if len(points) < 2:
+        return 0
+    return sum(
+        1
+        for (t0, a0, b0), (t1, a1, b1) in _zigzag_legs(points, min_move)
+        if t1 - t0 <= th.NOD_MAX_LEG_S and abs(a1 - a0) <= abs(b1 - b0)
+    )
 
 
 def _zigzag_legs(points: Sequence[_Point], min_move: float) -> list[tuple[_Point, _Point]]:
@@ -174,78 +198,15 @@ def _zigzag_legs(points: Sequence[_Point], min_move: float) -> list[tuple[_Point
     return legs
 
 
-def _face_runs(samples: Sequence[PictureSample]) -> list[list[PictureSample]]:
-    runs: list[list[PictureSample]] = [[]]
+def _face_runs(samples: Sequence[PictureSample]) -> list[list[tuple[PictureSample, FaceSample]]]:
+    runs: list[list[tuple[PictureSample, FaceSample]]] = [[]]
     for sample in samples:
         if sample.face is None:
             if runs[-1]:
                 runs.append([])
         else:
-            runs[-1].append(sample)
+            runs[-1].append((sample, sample.face))
     return [run for run in runs if run]
-
-
-class _FaceFinder:
-    def __init__(self) -> None:
-        self._cascade = cv2.CascadeClassifier(cv2.data.haarcascades + _CASCADE_FILE)
-        if self._cascade.empty():
-            raise RuntimeError(f"OpenCV's {_CASCADE_FILE} could not be loaded")
-
-    def find(self, grey: np.ndarray, near: _Box | None) -> _Box | None:
-        """The largest face, first searched around `near` (the previous sample's face)."""
-        if near is not None:
-            found = self._find_near(grey, near)
-            if found is not None:
-                return found
-        min_side = max(12, round(grey.shape[1] * th.FACE_MIN_WIDTH_FRACTION))
-        return _largest(self._detect(grey, (min_side, min_side)))
-
-    def _find_near(self, grey: np.ndarray, near: _Box) -> _Box | None:
-        x, y, w, h = near
-        margin = round(max(w, h) * th.FACE_TRACK_MARGIN)
-        x0, y0 = max(0, x - margin), max(0, y - margin)
-        x1, y1 = min(grey.shape[1], x + w + margin), min(grey.shape[0], y + h + margin)
-        shrink, grow = th.FACE_TRACK_SIZE_RANGE
-        smallest = max(12, round(w * shrink))
-        largest = round(w * grow)
-        if x1 - x0 < smallest or y1 - y0 < smallest:
-            return None
-        found = _largest(self._detect(grey[y0:y1, x0:x1], (smallest, smallest), (largest, largest)))
-        return None if found is None else (found[0] + x0, found[1] + y0, found[2], found[3])
-
-    def _detect(
-        self, grey: np.ndarray, min_size: tuple[int, int], max_size: tuple[int, int] = (0, 0)
-    ) -> Sequence[Sequence[int]]:
-        # maxSize (0, 0) means no upper bound to OpenCV.
-        return self._cascade.detectMultiScale(
-            grey,
-            scaleFactor=th.FACE_SCALE_FACTOR,
-            minNeighbors=th.FACE_MIN_NEIGHBORS,
-            minSize=min_size,
-            maxSize=max_size,
-        )
-
-
-def _face_finder() -> _FaceFinder:
-    finder = getattr(_local, "finder", None)
-    if finder is None:
-        finder = _local.finder = _FaceFinder()
-    return finder
-
-
-def _largest(faces: Sequence[Sequence[int]]) -> _Box | None:
-    if len(faces) == 0:
-        return None
-    x, y, w, h = max(faces, key=lambda f: int(f[2]) * int(f[3]))
-    return int(x), int(y), int(w), int(h)
-
-
-def _face_box(box: _Box | None, grey: np.ndarray) -> FaceBox | None:
-    if box is None:
-        return None
-    x, y, w, h = box
-    height, width = grey.shape[:2]
-    return FaceBox((x + w / 2) / width, (y + h / 2) / height, w / width, h / height)
 
 
 def _scaled_height(grey: np.ndarray, width: int) -> int:

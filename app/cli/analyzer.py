@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
+import socket
 import sys
 from typing import TYPE_CHECKING
 
@@ -37,6 +39,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help=f"address to listen on (default {DEFAULT_HOST}); another address needs --key",
     )
     parser.add_argument("--port", type=_port, default=0, help="TCP port (default: one the system picks)")
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = (
+        "examples:\n"
+        "  interhuman-live analyzer --port 8765\n"
+        "      serve ws://127.0.0.1:8765/v0/stream/analyze until Ctrl-C\n"
+        "  interhuman-live stream --source synthetic --url ws://127.0.0.1:8765/v0/stream/analyze\n"
+        "      (in another terminal) stream the test signal to it"
+    )
     parser.add_argument(
         "--key",
         default=None,
@@ -64,16 +74,16 @@ def run(args: argparse.Namespace) -> int:
 
     server = AnalyzerServer(host=host, port=args.port, key=key)
     try:
-        return asyncio.run(_serve(server))
+        return asyncio.run(_serve(server, host, args.port))
     except KeyboardInterrupt:
         return EXIT_OK
 
 
-async def _serve(server: AnalyzerServer) -> int:
+async def _serve(server: AnalyzerServer, host: str, port: int) -> int:
     try:
         url = await server.start()
     except OSError as error:
-        print(f"analyzer: cannot listen: {error.strerror or error}. Pick another --port.", file=sys.stderr)
+        print(f"analyzer: cannot listen: {_listen_problem(error, host, port)}", file=sys.stderr)
         return EXIT_FAILED
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -87,6 +97,19 @@ async def _serve(server: AnalyzerServer) -> int:
     finally:
         await server.close()
     return EXIT_OK
+
+
+def _listen_problem(error: OSError, host: str, port: int) -> str:
+    """Why listening failed, with the option that fixes it."""
+    if isinstance(error, socket.gaierror):
+        return f"the host name {host!r} does not resolve. Give an address with --host, e.g. 127.0.0.1."
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this computer. Leave out --host, or give one of its addresses."
+    if error.errno == errno.EADDRINUSE:
+        return f"port {port} on {host} is in use. Pick another --port, or leave it out for a free one."
+    if error.errno == errno.EACCES:
+        return f"port {port} needs administrator rights. Pick one above 1023, or leave out --port."
+    return f"{(error.strerror or str(error)).rstrip('.')} on {host} port {port}."
 
 
 def _port(text: str) -> int:

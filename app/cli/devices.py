@@ -10,15 +10,26 @@ import sys
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = (
-        "Each line starts with what --source or --mic takes, e.g. "
-        "`interhuman-live stream --source 'window:Zoom Meeting' --mic default+meeting`."
+        "Each line starts with what --source or --mic takes.\n\n"
+        "examples:\n"
+        "  interhuman-live devices\n"
+        "      what --source camera:N|screen:N|window:TITLE and --mic NAME|meeting can name\n"
+        "  interhuman-live stream --source 'window:Zoom Meeting' --mic default+meeting\n"
+        "      feedback on the other side of a call, with its sound\n"
+        "  interhuman-live devices --json | jq -r '.microphones[].name'\n"
+        "      the microphones' names, one a line"
     )
 
 
 def run(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QCoreApplication
 
+    from app.runtime.qt_messages import route_qt_messages
+
+    # Before QtMultimedia loads: its notices about PipeWire and PulseAudio go to the log, not here.
+    route_qt_messages()
     from capture.devices import list_cameras, list_microphones, list_screens
     from capture.meeting_audio import LABEL, meeting_audio_status
     from capture.screen_capture import display_reachable

@@ -8,6 +8,7 @@ imported inside `run`, so building the parser (and `--version`) stays cheap.
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -36,10 +37,22 @@ COMMANDS: dict[str, tuple[ModuleType, str]] = {
 }
 
 
+EPILOG = """examples:
+  interhuman-live                                  the desktop app, as Settings left it
+  interhuman-live --source synthetic --local --start
+                                                   a session on the built-in test signal, at once
+  interhuman-live stream --source file:talk.mp4 --fast --events events.jsonl
+                                                   a whole session without a window
+  interhuman-live COMMAND --help                   each command's options and examples
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=APP_NAME,
         description="Live feedback on how you come across on camera.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument(
@@ -64,9 +77,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """`parser.parse_args`, except that an option a command does not know is reported by that
+    command, with its usage and the option it most likely meant."""
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        owner = _subparser(parser, args.command) or parser
+        known = [flag for action in owner._actions for flag in action.option_strings]
+        guesses = [difflib.get_close_matches(word, known, n=1) for word in unknown if word.startswith("-")]
+        meant = next((guess[0] for guess in guesses if guess), None)
+        owner.error(
+            f"unrecognized arguments: {' '.join(unknown)}" + (f" (did you mean {meant}?)" if meant else "")
+        )
+    return args
+
+
+def _subparser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser | None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            chosen: argparse.ArgumentParser = action.choices[command]
+            return chosen
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     try:
         log_file = setup_logging(args.log_level)
     except ValueError as error:

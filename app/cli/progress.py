@@ -1,47 +1,27 @@
-"""What `stream` writes as a session runs: JSON Lines of every event, and one human line per segment."""
+"""What `stream` tells a person as a session runs: one line per analysed segment, and a line for
+each thing that went wrong, on stderr. (`app.cli.event_output` writes the events for scripts.)"""
 
 from __future__ import annotations
 
-import sys
 from typing import TextIO
 
+from app.cli.advice import capture_hint
+from app.model.error_codes import classify_error
 from app.model.events import (
     CaptureProblem,
     ConnectionChanged,
-    Event,
+    DrainStarted,
     MediaGap,
     ResultReceived,
     SegmentCompleted,
     SegmentError,
     SegmentSkipped,
+    SegmentUnanswered,
     SessionEvent,
     SessionSummary,
-    event_json,
 )
 from app.model.vocabulary import PROBABILITY_RANK
 from app.model.wire_v0 import Signal
-
-
-class EventWriter:
-    """`--events PATH`: one JSON object per line, flushed as it is written (`-` is stdout)."""
-
-    def __init__(self, stream: TextIO, *, owned: bool) -> None:
-        self._stream = stream
-        self._owned = owned
-
-    @classmethod
-    def open(cls, target: str) -> EventWriter:
-        if target == "-":
-            return cls(sys.stdout, owned=False)
-        return cls(open(target, "a", encoding="utf-8"), owned=True)
-
-    def write(self, event: Event) -> None:
-        self._stream.write(event_json(event) + "\n")
-        self._stream.flush()
-
-    def close(self) -> None:
-        if self._owned:
-            self._stream.close()
 
 
 def mmss(t: float) -> str:
@@ -86,31 +66,56 @@ class ProgressPrinter:
                     f"#{event.index:<4} {mmss(result.t0)}–{mmss(result.t1)}  {state:<10}  "
                     f"{top_signals(result.signals)}  ({event.latency_s:.2f} s)"
                 )
+            case SegmentError() if classify_error(event.error_id) in ("auth", "quota"):
+                return None  # it ends the session: the command's last line says it, once
             case SegmentError():
                 where = f"#{event.index}" if event.index is not None else "server"
                 code = f" [{event.error_id}]" if event.error_id else ""
                 return f"{where} error{code}: {event.message}"
             case SegmentSkipped():
                 return f"#{event.index} skipped ({event.reason}){': ' + event.detail if event.detail else ''}"
-            case ConnectionChanged() if event.state != "connecting":
+            case SegmentUnanswered():
+                answered = "its result came, its completion did not" if event.had_result else "no answer"
+                return f"#{event.index} unanswered when the session ended ({answered})"
+            case DrainStarted():
+                return f"waiting up to {event.timeout_s:g} s for {_drain_text(event)}…"
+            case ConnectionChanged() if event.state not in ("connecting", "failed", "auth_rejected"):
+                # A failure ends the session; the command's last line says it, once.
                 retry = f", retrying in {event.retry_in_s:.1f} s" if event.retry_in_s else ""
                 detail = f": {event.detail}" if event.detail else ""
                 return f"connection {event.connection} {event.state}{detail}{retry}"
             case CaptureProblem() if event.level != "info":
-                return f"{event.source}: {event.message}"
+                hint = capture_hint(event.source) if event.level == "error" else None
+                return f"{event.source}: {event.message}{' ' + hint if hint else ''}"
             case MediaGap():
                 return (
                     f"{event.source}: nothing from {mmss(event.t0)} to {mmss(event.t1)} "
                     f"({event.t1 - event.t0:.1f} s gap)"
                 )
             case SessionSummary():
-                tail = (
-                    f"; the last {event.unsent_tail_s:.1f} s was too short to send"
-                    if event.unsent_tail_s
-                    else ""
-                )
-                return (
-                    f"done: {event.closed} segments, {event.sent} sent, {event.completed} completed, "
-                    f"{event.errored} errors, {event.skipped} skipped, {event.reconnects} reconnects{tail}"
-                )
+                return summary_line(event)
         return None
+
+
+def summary_line(summary: SessionSummary) -> str:
+    unanswered = f", {summary.unanswered} unanswered" if summary.unanswered else ""
+    tail = round(summary.unsent_tail_s, 1)
+    short = f"; the last {tail:g} s was too short to send" if tail > 0 else ""
+    return (
+        f"done: {_count(summary.closed, 'segment')}, {summary.sent} sent, {summary.completed} completed, "
+        f"{_count(summary.errored, 'error')}{unanswered}, {summary.skipped} skipped, "
+        f"{_count(summary.reconnects, 'reconnect')}{short}"
+    )
+
+
+def _drain_text(drain: DrainStarted) -> str:
+    parts = []
+    if drain.in_flight:
+        parts.append(f"the answers to {_count(drain.in_flight, 'segment')}")
+    if drain.queued:
+        parts.append(f"{_count(drain.queued, 'segment')} still to send")
+    return " and ".join(parts) or "the connection to close"
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import os
+import stat
+from pathlib import Path
 
+from app.cli.advice import key_origin_text, set_key_again
 from app.model.local_only import url_refusal
 from app.model.server_url import CLOUD_URL, server_url_problem
 from app.model.source_spec import CaptureFormat, MicSpec, SourceSpec
 from app.session.config import LOCAL, SessionConfig
-from app.session.recording_folder import holds_recording
+from app.session.recording_folder import holds_recording, writable_problem
 from app.store.keystore import Credential, KeyStore
+from app.store.paths import sessions_root
+from app.uplink.handshake import key_shape_problem
 from capture.encoder_config import MAX_SEGMENT_S, MIN_SEGMENT_S
 
 CONNECT_ATTEMPTS = 7
@@ -34,12 +40,13 @@ def session_config_from_args(args: argparse.Namespace) -> tuple[SessionConfig, C
         )
     if args.duration is not None and args.duration <= 0:
         raise SessionOptionsError("--duration must be a positive number of seconds")
-    if source.kind == "file" and source.path is not None and not source.path.is_file():
-        raise SessionOptionsError(f"no such file: {source.path}")
-    if args.record_dir is not None and holds_recording(args.record_dir):
-        raise SessionOptionsError(
-            f"{args.record_dir} already holds a recording; choose an empty or new folder"
-        )
+    if source.kind == "file" and source.path is not None:
+        problem = _video_file_problem(source.path)
+        if problem:
+            raise SessionOptionsError(problem)
+    record = not args.no_record
+    if record:
+        _check_recording_folder(args.record_dir)
     local_only = bool(getattr(args, "local_only", False))
     # Local-only needs no key: the keyring is not even asked (a D-Bus round trip, or a prompt).
     credential = None if local_only else KeyStore().credential()
@@ -54,6 +61,12 @@ def session_config_from_args(args: argparse.Namespace) -> tuple[SessionConfig, C
             raise SessionOptionsError(problem)
     else:
         url = CLOUD_URL if credential is not None else LOCAL
+    if url != LOCAL and credential is not None:
+        shape = key_shape_problem(credential.value)
+        if shape:
+            raise SessionOptionsError(
+                f"{key_origin_text(credential.origin)} {shape}; {set_key_again(credential.origin)}"
+            )
 
     config = SessionConfig(
         source=source,
@@ -65,8 +78,38 @@ def session_config_from_args(args: argparse.Namespace) -> tuple[SessionConfig, C
         duration_s=args.duration,
         url=url,
         include=tuple(dict.fromkeys(args.include)),
+        record=record,
         record_dir=args.record_dir,
         local_only=local_only,
         connect_attempts=CONNECT_ATTEMPTS,
     )
     return config, credential
+
+
+def _video_file_problem(path: Path) -> str | None:
+    """Why `path` cannot be read as a video file, in the user's terms, or None."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return f"no such file: {path}"
+    except OSError as error:
+        return f"cannot read {path}: {(error.strerror or type(error).__name__).lower()}"
+    if stat.S_ISDIR(mode):
+        return f"{path} is a folder, not a video file"
+    if not stat.S_ISREG(mode):
+        return f"{path} is not a regular file (a pipe or a device); give a video file"
+    if not os.access(path, os.R_OK):
+        return f"cannot read {path}: permission denied"
+    return None
+
+
+def _check_recording_folder(record_dir: Path | None) -> None:
+    if record_dir is not None and holds_recording(record_dir):
+        raise SessionOptionsError(f"{record_dir} already holds a recording; choose an empty or new folder")
+    folder = record_dir if record_dir is not None else sessions_root()
+    problem = writable_problem(folder)
+    if problem:
+        option = "choose another --record-dir" if record_dir is not None else "give a --record-dir"
+        raise SessionOptionsError(
+            f"cannot record to {folder}: {problem}; {option}, or pass --no-record to run without a recording"
+        )

@@ -10,19 +10,45 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 import sys
+import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.exit_codes import EXIT_CAPTURE, EXIT_OK, EXIT_REJECTED, EXIT_UNREACHABLE, EXIT_USAGE
+from app.cli.exit_codes import (
+    EXIT_CAPTURE,
+    EXIT_CODES_TEXT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+)
 from app.model.vocabulary import INCLUDE_FLAGS
 
 if TYPE_CHECKING:
+    from app.cli.event_output import EventWriter
     from app.session.config import SessionConfig
     from app.store.keystore import Credential
 
+PROG = "interhuman-live stream"
+
 log = logging.getLogger(__name__)
+
+EPILOG = f"""examples:
+  interhuman-live stream --source file:talk.mp4 --fast --events events.jsonl
+      analyse a recorded talk as fast as it encodes, every event into events.jsonl
+  interhuman-live stream --source camera:1 --mic none --duration 60 --local
+      one minute from the second camera, picture only, with Local analysis
+  interhuman-live stream --source synthetic --duration 20 --events - -q | jq .kind
+      the test signal for 20 s, its events to another program
+
+The API key comes from the INTERHUMAN_API_KEY environment variable, else the OS keyring (set it in
+the app's Settings); never from the command line. Ctrl-C, SIGTERM or SIGHUP stop the session: the
+last segment is sent and its answer awaited (up to 30 s); a second one stops at once.
+
+{textwrap.fill(EXIT_CODES_TEXT, 98)}
+"""
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -72,6 +98,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="folder for this session's recording (default: a new folder in the data directory)",
     )
     parser.add_argument(
+        "--no-record",
+        action="store_true",
+        help="keep nothing on disk (by default every session is recorded)",
+    )
+    parser.add_argument(
         "--events", metavar="PATH", help="write every event as JSON Lines to PATH ('-' for stdout)"
     )
     pace = parser.add_mutually_exclusive_group()
@@ -88,27 +119,34 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_false",
         help="read synthetic and file sources as fast as the encoder takes them",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
-    parser.epilog = (
-        "The API key comes from the INTERHUMAN_API_KEY environment variable, else the OS keyring "
-        "(set it in the app's settings); never from the command line. Exit codes: 0 finished, 2 usage "
-        "error, 3 credential rejected, 4 could not connect, 5 capture failed."
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="nothing on stderr but the reason when it fails"
     )
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.cli.event_output import EventsUnavailable, EventWriter
     from app.cli.session_options import SessionOptionsError, session_config_from_args
+    from app.runtime.logs import quiet_console
 
+    # Progress lines and the last line say what matters; the console log only shows what is
+    # unexpected (the log file has everything).
+    quiet_console(args.log_level, logging.ERROR)
     try:
         config, credential = session_config_from_args(args)
-    except SessionOptionsError as error:
-        print(f"interhuman-live stream: {error}", file=sys.stderr)
+        writer = EventWriter.open(args.events, warn=_warner(args.quiet)) if args.events else None
+    except (SessionOptionsError, EventsUnavailable) as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_USAGE
 
     from PySide6.QtCore import QCoreApplication, QTimer
 
     from app.runtime.event_loop import qt_event_loop
+    from app.runtime.qt_messages import route_qt_messages
 
+    route_qt_messages()
     app = QCoreApplication.instance()
     if app is None and config.source.captures_screen:
         # Screens are a GUI application's; without a display Qt would abort the process.
@@ -127,52 +165,79 @@ def run(args: argparse.Namespace) -> int:
     ticker.timeout.connect(lambda: None)
     try:
         with qt_event_loop(app) as loop:
-            return int(loop.run_until_complete(_stream(config, credential, args)))
+            return int(loop.run_until_complete(_stream(config, credential, args, writer)))
     finally:
         ticker.stop()
+        if writer is not None:
+            writer.close()
 
 
-async def _stream(config: SessionConfig, credential: Credential | None, args: argparse.Namespace) -> int:
-    from app.cli.progress import EventWriter, ProgressPrinter
+async def _stream(
+    config: SessionConfig, credential: Credential | None, args: argparse.Namespace, writer: EventWriter | None
+) -> int:
+    from app.cli.advice import capture_hint, failure_advice, failure_exit_code
+    from app.cli.interrupts import Interrupts
+    from app.cli.progress import ProgressPrinter
     from app.runtime.versions import library_versions
     from app.session.controller import BackendUnavailable, SessionController
-    from app.uplink import AuthRejected, QuotaExhausted
     from capture.media import CaptureError
 
     session = SessionController(config, credential=credential, versions=library_versions())
-    writer = EventWriter.open(args.events) if args.events else None
     if writer is not None:
         session.add_listener(writer.write)
     if not args.quiet:
         session.add_listener(ProgressPrinter(sys.stderr).handle)
 
     interrupted = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    previous = signal.signal(signal.SIGINT, lambda *_: loop.call_soon_threadsafe(interrupted.set))
-    try:
+
+    def first(name: str) -> None:
+        again = "Ctrl-C" if name == "SIGINT" else name
+        say(f"Stopping: sending what is left… ({again} again to stop at once)")
+        interrupted.set()
+
+    def second(name: str) -> None:
+        say("Stopping at once: answers still due are not waited for.")
+        interrupted.set()
+        session.cut_drain()
+
+    def say(text: str) -> None:
+        if not args.quiet:
+            print(text, file=sys.stderr, flush=True)
+
+    with Interrupts(asyncio.get_running_loop(), on_first=first, on_second=second) as interrupts:
         try:
             await session.start()
         except CaptureError as error:
             if args.quiet:  # otherwise the progress lines have said it already
-                print(f"interhuman-live stream: {error}", file=sys.stderr)
+                hint = capture_hint(error.source)
+                print(f"{PROG}: {error}{' ' + hint if hint else ''}", file=sys.stderr)
             return EXIT_CAPTURE
         except BackendUnavailable as error:
-            print(f"interhuman-live stream: {error}", file=sys.stderr)
+            if args.quiet:
+                print(f"{PROG}: {error}", file=sys.stderr)
             return EXIT_UNREACHABLE
         waiters = [asyncio.ensure_future(session.ended.wait()), asyncio.ensure_future(interrupted.wait())]
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         for waiter in waiters:
             waiter.cancel()
-        if interrupted.is_set():
-            print("Stopping: sending what is left…", file=sys.stderr)
-        summary = await session.stop()
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if writer is not None:
-            writer.close()
+        # A session that ended by itself still wants its last segments delivered; one the user
+        # stopped does not wait for a connection that is down.
+        summary = await session.stop(wait_for_reconnect=not interrupted.is_set())
     log.info("session summary: %s", summary.model_dump(exclude={"wall"}))
     failure = session.uplink_failure
-    if failure is None:
-        return EXIT_OK
-    print(f"interhuman-live stream: {failure}", file=sys.stderr)
-    return EXIT_REJECTED if isinstance(failure, AuthRejected | QuotaExhausted) else EXIT_UNREACHABLE
+    if failure is not None:
+        print(
+            f"{PROG}: {failure_advice(failure, None if credential is None else credential.origin)}",
+            file=sys.stderr,
+        )
+    if interrupts.at_once:
+        return EXIT_INTERRUPTED
+    return EXIT_OK if failure is None else failure_exit_code(failure)
+
+
+def _warner(quiet: bool) -> Callable[[str], None]:
+    def warn(message: str) -> None:
+        if not quiet:
+            print(f"{PROG}: warning: {message}", file=sys.stderr, flush=True)
+
+    return warn

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 SNAPSHOT_INTERVAL_MS = 250
 SCREEN_SOURCES = ("screen", "window", "region")
+PICTURE_SOURCES = ("camera", "file", "synthetic", *SCREEN_SOURCES)
 PREVIEW_CAPTURED = (
     "This window is on the screen being captured, so its own preview would be analysed too: "
     "move it to another screen or minimise it, or capture the call's window instead."
@@ -75,9 +76,10 @@ class DesktopController(QObject):
         self.consent: Callable[[SessionConfig], Awaitable[bool]] | None = None
         """Asks the user to agree to what a session will capture and send; None starts without asking."""
         self._stop_after_start = False
+        self._closing = False
         self._starting: asyncio.Future[object] | None = None
         self._camera = DeviceStatus("Camera", "off")
-        self._microphone = DeviceStatus("Microphone", "off")
+        self._microphone = DeviceStatus("Microphone", "off", source="microphone")
         self._tasks: set[asyncio.Future[object]] = set()
         self._credential = key_store.credential()
         self._frames = QTimer(self)
@@ -88,6 +90,9 @@ class DesktopController(QObject):
         window.start_requested.connect(self.start)
         window.stop_requested.connect(self.stop)
         window.pause_toggled.connect(self._pause)
+        window.stop_now_requested.connect(self.stop_now)
+        window.retry_requested.connect(self.retry_now)
+        window.local_requested.connect(self.use_local)
         window.camera_chosen.connect(self._camera_chosen)
         window.file_chosen.connect(lambda path: self._camera_chosen(FILE_CAMERA_PREFIX + path))
         window.microphone_chosen.connect(self._microphone_chosen)
@@ -128,6 +133,8 @@ class DesktopController(QObject):
         if self._camera.state == "missing":
             self._camera = DeviceStatus("Camera", "off")
         self._remember(camera=choice)
+        for source in PICTURE_SOURCES:  # said of the camera given up on
+            self.window.clear_problem(source)
         self.refresh()
 
     def _microphone_chosen(self, choice: str) -> None:
@@ -206,8 +213,35 @@ class DesktopController(QObject):
         elif self.state == "running":
             self._spawn(self.stop_session())
 
+    def stop_now(self) -> None:
+        """Stop without waiting for answers: the card's "Stop now", Stop pressed while finishing."""
+        if self.session is not None and self.state in ("running", "stopping"):
+            self.session.cut_drain()
+        self.stop()
+
+    def retry_now(self) -> None:
+        if self.session is not None and not self.session.retry_now():
+            log.info("retry asked for, but no reconnection was pending")
+
+    def use_local(self) -> None:
+        """Leave a server that cannot be reached: stop now, start again on Local analysis."""
+        self._spawn(self._restart_locally())
+
+    async def _restart_locally(self) -> None:
+        if self.session is not None:
+            self.session.cut_drain()
+        await self.stop_session()
+        self.force_local = True
+        log.info("switching to Local analysis, as asked")
+        self.start()
+
     async def close(self) -> None:
-        """The window closed: drain the session, then let the app end."""
+        """The window closed: drain the session, then let the app end. Closed again meanwhile, it
+        stops at once."""
+        if self._closing:
+            self.stop_now()
+            return
+        self._closing = True
         if self._starting is not None and not self._starting.done():
             self._stop_after_start = True
             await asyncio.wait({self._starting})
@@ -224,26 +258,30 @@ class DesktopController(QObject):
         self.session = session
         self._set_state("starting")
         self.window.offer_review(False)
-        self._camera = DeviceStatus(config.source.describe(), "starting")
+        self._camera = DeviceStatus(config.source.describe(), "starting", source=config.source.kind)
         live_sound = not config.source.has_own_audio
         self._microphone = (
-            DeviceStatus("Microphone", "off", "No microphone: feedback comes from the picture only.")
+            DeviceStatus(
+                "Microphone",
+                "off",
+                "No microphone: feedback comes from the picture only.",
+                source="microphone",
+            )
             if live_sound and not config.microphone.any
-            else DeviceStatus(_microphone_name(config), "starting" if live_sound else "ok")
+            else DeviceStatus(
+                _microphone_name(config), "starting" if live_sound else "ok", source="microphone"
+            )
         )
         self.window.clear_frame()
+        self.window.clear_problem()  # what went wrong before this start is for it to say again
         try:
             await session.start()
         except (CaptureError, BackendUnavailable) as error:
             log.warning("the session could not start: %s", error)
-            if isinstance(error, CaptureError) and error.source in (
-                "camera",
-                "file",
-                "synthetic",
-                *SCREEN_SOURCES,
-            ):
+            source = error.source if isinstance(error, CaptureError) else "analysis"
+            if source in PICTURE_SOURCES:
                 self._camera = replace(self._camera, state="missing", message=str(error))
-            self.window.show_problem(str(error))
+            self.window.show_problem(str(error), source=source)
             self.session = None
             self._set_state("idle")
             return
@@ -264,10 +302,12 @@ class DesktopController(QObject):
         await session.ended.wait()
         if session is self.session and self.state == "running":
             log.info("the session ended by itself (%s)", session.end_reason)
-            await self.stop_session()
+            # Its last segments are worth a reconnection; "Stop now" cuts that short.
+            await self.stop_session(wait_for_reconnect=True)
 
-    async def stop_session(self) -> None:
-        """Stop the running session: the last segment goes out, the uplink drains, the recording closes."""
+    async def stop_session(self, *, wait_for_reconnect: bool = False) -> None:
+        """Stop the running session: the last segment goes out, the uplink drains (unless the
+        connection is down), the recording closes."""
         session = self.session
         if session is None or self.state == "idle":
             return
@@ -277,7 +317,7 @@ class DesktopController(QObject):
         self._set_state("stopping")
         self._frames.stop()
         try:
-            summary = await session.stop()
+            summary = await session.stop(wait_for_reconnect=wait_for_reconnect)
             log.info("session stopped: %s", summary.model_dump(exclude={"wall"}))
         finally:
             self.refresh()
@@ -305,7 +345,7 @@ class DesktopController(QObject):
     def refresh(self) -> None:
         session = self.session
         if session is not None:
-            self.window.set_snapshot(session.timeline.snapshot(session.clock.now()))
+            self.window.set_snapshot(session.timeline.snapshot(session.now()))
         self.window.set_status(self.status())
 
     def status(self) -> PipelineStatus:
@@ -360,16 +400,24 @@ class DesktopController(QObject):
         match event:
             case CaptureProblem(source="camera" | "file" | "synthetic" | "screen" | "window" | "region"):
                 self._camera = _device_after(self._camera, event)
-                if event.level == "warning":
-                    self.window.show_problem(event.message)
+                self._problem_news(event)
             case CaptureProblem(source="microphone" | "meeting audio"):
                 self._microphone = _device_after(self._microphone, event)
-                if event.level == "warning":
-                    self.window.show_problem(event.message)
+                self._problem_news(event)
             case CaptureProblem(level="warning" | "error"):
-                self.window.show_problem(event.message)
+                self.window.show_problem(event.message, source=event.source)
             case ConnectionChanged(state="auth_rejected"):
-                self.window.show_problem(f"{event.detail} Open Settings to check your API key.")
+                self.window.show_problem(
+                    f"{event.detail} Open Settings to check your API key.", source="connection"
+                )
+
+    def _problem_news(self, event: CaptureProblem) -> None:
+        # Errors reach the window through the timeline's problem; warnings are said here, and
+        # both are taken back when the device reports it is fine again.
+        if event.level == "warning":
+            self.window.show_problem(event.message, source=event.source)
+        elif event.level == "info":
+            self.window.clear_problem(event.source)
 
     def _spawn(self, coroutine: Awaitable[object]) -> asyncio.Future[object]:
         task = asyncio.ensure_future(coroutine)

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from app.model.delivery import LocalDelivery
 from app.model.wire_v0 import ConversationQuality, EngagementWindow, Signal
 
 
@@ -67,6 +68,8 @@ class ResultReceived(Event):
     engagement: list[EngagementWindow] = Field(default_factory=list)
     signals: list[Signal] = Field(default_factory=list)
     quality: ConversationQuality | None = None
+    delivery: LocalDelivery | None = None
+    """Local analysis's delivery figures (eye contact, pace, fillers, …); never from Interhuman."""
 
 
 class SegmentCompleted(Event):
@@ -84,6 +87,16 @@ class SegmentError(Event):
     message: str
     link: str | None = None
     correlation_id: str | None = None
+
+
+class SegmentUnanswered(Event):
+    """Sent, but the session ended before the server said `completed` or `error`: not an error of
+    the segment, and not analysed in full (`had_result`: its result came, its `completed` did not)."""
+
+    kind: Literal["segment_unanswered"] = "segment_unanswered"
+    index: int
+    connection: int
+    had_result: bool = False
 
 
 SkipReason = Literal["stale", "paused", "out_of_limits", "not_sent"]
@@ -108,6 +121,16 @@ class ConnectionChanged(Event):
     correlation_id: str | None = None
     detail: str = ""
     retry_in_s: float | None = None
+
+
+class DrainStarted(Event):
+    """Stop was asked for: the uplink waits up to `timeout_s` for `in_flight` answers and to send
+    `queued` segments, so a front-end can say what it waits for and for how long."""
+
+    kind: Literal["drain"] = "drain"
+    in_flight: int
+    queued: int
+    timeout_s: float
 
 
 class MessageUnparsed(Event):
@@ -152,6 +175,8 @@ class SessionSummary(Event):
     errored: int
     skipped: int
     reconnects: int
+    unanswered: int = 0
+    """Sent, with no `completed` or `error` before the session ended (see `SegmentUnanswered`)."""
     unparsed: int = 0
     dropped_video_frames: int = 0
     dropped_audio_chunks: int = 0
@@ -167,7 +192,9 @@ SessionEvent = Annotated[
     | SegmentCompleted
     | SegmentError
     | SegmentSkipped
+    | SegmentUnanswered
     | ConnectionChanged
+    | DrainStarted
     | MessageUnparsed
     | CaptureProblem
     | SendingPaused

@@ -87,6 +87,8 @@ def region_source(screen: int, x: int, y: int, width: int, height: int) -> str:
 
 
 def _index(kind: str, text: str) -> int:
+    if text.startswith("-") and text[1:].isdigit():
+        raise ValueError(f"{kind} index must be 0 or more, not {text} (e.g. {kind}:0)")
     if not text.isdigit():
         raise ValueError(f"{kind} index must be a number, not {text!r} (e.g. {kind}:0)")
     return int(text)

@@ -11,6 +11,7 @@ import bisect
 from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
 
+from app.model.delivery import LocalDelivery
 from app.model.events import (
     CaptureProblem,
     ConnectionChanged,
@@ -23,6 +24,7 @@ from app.model.events import (
     SegmentError,
     SegmentSent,
     SegmentSkipped,
+    SegmentUnanswered,
     SendingPaused,
     SessionEvent,
 )
@@ -66,14 +68,15 @@ class Counts:
     completed: int = 0
     errored: int = 0
     skipped: int = 0
-    unparsed: int = 0
     reconnects: int = 0
+    unanswered: int = 0
+    unparsed: int = 0
     dropped_video_frames: int = 0
     dropped_audio_chunks: int = 0
 
     @property
     def in_flight(self) -> int:
-        return max(0, self.sent - self.completed - self.errored)
+        return max(0, self.sent - self.completed - self.errored - self.unanswered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,8 @@ class ConnectionNow:
     correlation_id: str | None
     retry_in_s: float | None
     """Seconds left before the next reconnection attempt, while one is pending."""
+    detail: str = ""
+    """Why the connection is in this state ("the connection was refused"), when it is not up."""
 
 
 GapKind = Literal["error", "skipped", "reconnection", "no_picture", "unanswered", "unsent", "missing_media"]
@@ -154,6 +159,9 @@ class TimelineSnapshot:
     """When sending was paused; the one still going ends at `now`."""
     picture_gaps: list[Span] = field(default_factory=list)
     """When no picture came (a camera unplugged, the computer asleep)."""
+    delivery: LocalDelivery | None = None
+    """Local analysis's delivery figures of the latest analysed stretch; None with Interhuman's
+    service, or before the first result."""
 
 
 @dataclass
@@ -164,10 +172,12 @@ class SessionTimeline:
     _signals: list[Signal] = field(default_factory=list)
     _quality_series: list[QualityWindow] = field(default_factory=list)
     _quality_overall: QualityScores | None = None
+    _delivery: LocalDelivery | None = None
     _sent: set[int] = field(default_factory=set)
     _completed: set[int] = field(default_factory=set)
     _errored: set[int] = field(default_factory=set)
     _skipped: set[int] = field(default_factory=set)
+    _unanswered: set[int] = field(default_factory=set)
     _counts: Counts = field(default_factory=Counts)
     _connection: ConnectionChanged | None = None
     _problem: Problem | None = None
@@ -203,6 +213,7 @@ class SessionTimeline:
                 self._completed.add(event.index)
                 self._last_latency_s = event.latency_s
                 self._bump(completed=len(self._completed))
+                self._clear_problem("server")  # segments get through again
             case SegmentError():
                 if event.index is not None:
                     self._errored.add(event.index)
@@ -213,6 +224,9 @@ class SessionTimeline:
                 self._skipped.add(event.index)
                 self._bump(skipped=len(self._skipped))
                 self._segment_gap(event.index, "skipped", SKIP_REASONS[event.reason])
+            case SegmentUnanswered():
+                self._unanswered.add(event.index)
+                self._bump(unanswered=len(self._unanswered))
             case ConnectionChanged():
                 self._apply_connection(event)
             case MessageUnparsed():
@@ -223,6 +237,8 @@ class SessionTimeline:
                 self._apply_pause(event)
             case MediaGap() if event.source == "video":
                 self._picture_gaps.append(Span(event.t0, event.t1))
+            case CaptureProblem() if event.level == "info":
+                self._clear_problem(event.source)
 
     @property
     def counts(self) -> Counts:
@@ -258,7 +274,7 @@ class SessionTimeline:
         if self._connection is not None:
             c = self._connection
             retry = None if c.retry_in_s is None else max(0.0, c.retry_in_s - (now - c.t))
-            connection = ConnectionNow(c.state, c.connection, c.correlation_id, retry)
+            connection = ConnectionNow(c.state, c.connection, c.correlation_id, retry, c.detail)
         return TimelineSnapshot(
             now=now,
             engagement=engagement,
@@ -275,6 +291,7 @@ class SessionTimeline:
             upload_rate_bps=self._upload_rate_bps(now),
             paused_spans=self._paused_until(now),
             picture_gaps=list(self._picture_gaps),
+            delivery=self._delivery,
         )
 
     def _apply_result(self, event: ResultReceived) -> None:
@@ -294,6 +311,7 @@ class SessionTimeline:
         self._latest_signal.clear()
         self._quality_series.clear()
         self._quality_overall = None
+        self._delivery = None
         for result in self.results:
             self._add_result(result)
 
@@ -308,6 +326,9 @@ class SessionTimeline:
                 PROBABILITY_RANK[known.probability],
             ):
                 self._latest_signal[signal.type] = signal
+        delivery = event.delivery
+        if delivery is not None and (self._delivery is None or delivery.end >= self._delivery.end):
+            self._delivery = delivery
         if event.quality is not None:
             if event.quality.overall is not None:
                 self._quality_overall = event.quality.overall
@@ -328,6 +349,13 @@ class SessionTimeline:
         self._connection = event
         if event.state in ("auth_rejected", "failed", "lost"):
             self._problem = Problem(event.t, "connection", event.detail or event.state)
+        elif event.state == "connected":
+            self._clear_problem("connection")
+
+    def _clear_problem(self, source: str) -> None:
+        """The latest problem came from `source`, which is fine again: it no longer holds."""
+        if self._problem is not None and self._problem.source == source:
+            self._problem = None
 
     def _paused_until(self, now: float) -> list[Span]:
         if self._paused_since is None:

@@ -60,6 +60,8 @@ class DeviceStatus:
     state: DeviceState = "ok"
     message: str = ""
     """A short sentence for the user when `state` is not ok: what happened and what to do."""
+    source: str = "camera"
+    """What delivers the picture or the sound: "camera", "file", "synthetic", "microphone"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,7 @@ class PipelineStatus:
     audio_level_dbfs: float | None = None
     """The microphone's recent peak level; None without a microphone."""
     camera: DeviceStatus = DeviceStatus("Camera", "off")
-    microphone: DeviceStatus = DeviceStatus("Microphone", "off")
+    microphone: DeviceStatus = DeviceStatus("Microphone", "off", source="microphone")
     recording_folder: str | None = None
     api_key_configured: bool = False
     """An Interhuman API key is available (keyring or environment); without one the app runs on

@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.model.delivery import LocalDelivery
 from app.model.error_codes import ERROR_ID
 from app.model.vocabulary import EngagementState, Probability
 
@@ -95,6 +96,8 @@ class ResultMessage(WireModel):
     signals: list[Signal] = Field(default_factory=list)
     engagement_state: list[EngagementWindow] = Field(default_factory=list)
     conversation_quality: ConversationQuality | None = None
+    local_delivery: LocalDelivery | None = None
+    """Local analysis's extension (app/model/delivery.py); Interhuman's service never sends it."""
 
     def time_span(self) -> tuple[float, float] | None:
         """The smallest interval holding every window of this result, or None if it has none."""
@@ -109,11 +112,15 @@ class ResultMessage(WireModel):
         quality = self.conversation_quality
         if quality is not None:
             quality = quality.model_copy(update={"timeline": [_shift(w, offset_s) for w in quality.timeline]})
+        delivery = self.local_delivery
+        if delivery is not None:
+            delivery = _shift(delivery, offset_s)
         return self.model_copy(
             update={
                 "signals": [_shift(s, offset_s) for s in self.signals],
                 "engagement_state": [_shift(w, offset_s) for w in self.engagement_state],
                 "conversation_quality": quality,
+                "local_delivery": delivery,
             }
         )
 
@@ -203,7 +210,7 @@ def parse_server_message(frame: str | bytes) -> ServerMessage | UnparsedMessage:
         return UnparsedMessage(f"invalid {status} message: {where}: {first['msg']}", preview)
 
 
-_W = TypeVar("_W", Signal, EngagementWindow, QualityWindow)
+_W = TypeVar("_W", Signal, EngagementWindow, QualityWindow, LocalDelivery)
 
 
 def _shift(window: _W, offset_s: float) -> _W:

@@ -13,6 +13,7 @@ from app.model.api_key import KEY_SHAPED
 from app.store.paths import log_dir
 
 LOG_ENV = "INTERHUMAN_LIVE_LOG"
+_CONSOLE = "console"
 _FORMAT = "%(asctime)s %(levelname)-7s %(threadName)s %(name)s: %(message)s"
 
 
@@ -50,6 +51,7 @@ def setup_logging(level: str | None = None, *, to_file: bool = True) -> Path | N
         root.removeHandler(handler)
     redact = RedactSecrets()
     console = logging.StreamHandler()
+    console.set_name(_CONSOLE)
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     console.addFilter(redact)
     console.setLevel(numeric if asked else max(numeric, logging.WARNING))
@@ -72,3 +74,13 @@ def setup_logging(level: str | None = None, *, to_file: bool = True) -> Path | N
             root.addHandler(file_handler)
     logging.captureWarnings(True)
     return path
+
+
+def quiet_console(asked: str | None, level: int) -> None:
+    """Show only records of `level` and above on the console, unless the user asked for a level
+    (`--log-level` or the environment): for commands whose own output says what matters."""
+    if asked or os.environ.get(LOG_ENV):
+        return
+    for handler in logging.getLogger().handlers:
+        if handler.get_name() == _CONSOLE:
+            handler.setLevel(max(handler.level, level))

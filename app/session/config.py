@@ -25,6 +25,8 @@ class SessionConfig:
     url: str = LOCAL
     """The server's URL, or `LOCAL` for the embedded local analyzer."""
     include: tuple[str, ...] = ()
+    record: bool = True
+    """Keep a recording on disk; off, nothing of the session is written."""
     record_dir: Path | None = None
     """A folder for this session's recording; None for a new folder under `record_root`."""
     record_root: Path | None = None

@@ -39,9 +39,10 @@ from app.session.source_building import build_microphone, build_video_source
 from app.session.source_news import SourceNews
 from app.session.thread_hop import on_loop
 from app.store.keystore import Credential
+from capture.duration_limit import DurationLimit
 from capture.fanout import AudioLevel, FanOut, LatestFrame
 from capture.input_check import MESSAGES, SCREEN_MESSAGES, Condition, InputCheck
-from capture.media import CaptureError, CaptureSource, Segment, SessionClock
+from capture.media import CaptureError, CaptureSource, MediaSink, Segment, SessionClock
 
 if TYPE_CHECKING:
     # The session imports these when it first needs them; here they are only types.
@@ -71,6 +72,8 @@ class SessionController:
         self.clock = SessionClock()
         self.end_reason: EndReason | None = None
         self.ended = asyncio.Event()
+        self.stopped_at: float | None = None
+        """Session time when the session stopped; None while it runs."""
         self.recording_folder: Path | None = None
         self._credential = credential
         self._listeners: list[Callable[[SessionEvent], None]] = []
@@ -120,15 +123,17 @@ class SessionController:
         )
         if config.local_only and refusal:
             raise BackendUnavailable(refusal)  # before anything is captured or written
-        folder = config.record_dir or default_session_folder(self.session_id, root=config.record_root)
-        self._recorder = SessionRecorder(
-            folder,
-            self._manifest(config.url),
-            on_problem=self._from_thread(lambda message: self._warn("recording", message)),
-            on_warning=self._from_thread(lambda message: self._warn("recording", message)),
-        )
-        self._recorder.open()
-        self.recording_folder = folder
+        folder = None
+        if config.record:
+            folder = config.record_dir or default_session_folder(self.session_id, root=config.record_root)
+            self._recorder = SessionRecorder(
+                folder,
+                self._manifest(config.url),
+                on_problem=self._from_thread(lambda message: self._warn("recording", message)),
+                on_warning=self._from_thread(lambda message: self._warn("recording", message)),
+            )
+            self._recorder.open()
+            self.recording_folder = folder
         self.clock = SessionClock()
         try:
             await self._start_capture()
@@ -140,7 +145,7 @@ class SessionController:
                 )
             )
             await self.stop()
-            if config.record_dir is None:
+            if folder is not None and config.record_dir is None:
                 await asyncio.to_thread(shutil.rmtree, folder, True)
                 self.recording_folder = None
             raise
@@ -149,13 +154,29 @@ class SessionController:
             self._duration_timer = self._loop.call_later(config.duration_s, self._end, "duration")
         log.info("session %s started: %s → %s", self.session_id, config.source, config.backend)
 
-    async def stop(self) -> SessionSummary:
-        """Stop capture, send the last segment, drain the uplink, close the recording. Idempotent."""
+    async def stop(self, *, wait_for_reconnect: bool = False) -> SessionSummary:
+        """Stop capture, send the last segment, drain the uplink, close the recording. Idempotent.
+
+        While the connection is down the stop does not wait for it to come back, unless
+        `wait_for_reconnect` (a session that ended by itself, not at the user's word)."""
         if self._stopped is None:
-            self._stopped = asyncio.ensure_future(self._stop())
+            self._stopped = asyncio.ensure_future(self._stop(wait_for_reconnect))
         return await asyncio.shield(self._stopped)
 
-    async def _stop(self) -> SessionSummary:
+    def cut_drain(self) -> None:
+        """Stop waiting for answers now (Stop pressed again, a second Ctrl-C, Quit while finishing)."""
+        if self._uplink is not None:
+            self._uplink.cut_drain()
+
+    def retry_now(self) -> bool:
+        """Reconnect without waiting out the backoff; False when no reconnection is pending."""
+        return self._uplink is not None and self._uplink.retry_now()
+
+    def now(self) -> float:
+        """Session time, held at the moment the session stopped once it has."""
+        return self.stopped_at if self.stopped_at is not None else self.clock.now()
+
+    async def _stop(self, wait_for_reconnect: bool) -> SessionSummary:
         if self._duration_timer is not None:
             self._duration_timer.cancel()
         if self._uplink_watch is not None:
@@ -168,8 +189,9 @@ class SessionController:
             log.info("encoder stopped: %s", stats)
             unsent_tail_s = stats.short_tail_s
         if self._uplink is not None:
-            await self._uplink.stop()
+            await self._uplink.stop(wait_for_reconnect=wait_for_reconnect)
         summary = self._summary(unsent_tail_s)
+        self.stopped_at = summary.t
         self.emit(summary)
         if self._recorder is not None:
             await asyncio.to_thread(self._recorder.close, summary)
@@ -215,7 +237,13 @@ class SessionController:
         """The URL to stream to and the credential to send. Segments wait in the encoder meanwhile:
         the first closes seconds after capture starts."""
         if self.config.backend == "cloud":
-            return self.config.url, None if self._credential is None else self._credential.value
+            from app.uplink.handshake import credential_problem
+
+            key = None if self._credential is None else self._credential.value
+            problem = credential_problem(key, in_subprotocol=self.config.credential_in_subprotocol)
+            if problem:
+                raise BackendUnavailable(problem)
+            return self.config.url, key
         from app.analyzer.embedded import AnalyzerStartError, EmbeddedAnalyzer
 
         # A key of its own keeps other local programs off the embedded server.
@@ -246,7 +274,7 @@ class SessionController:
         self._uplink.start()
         self._uplink_watch = asyncio.ensure_future(self._watch_uplink(self._uplink))
 
-    def _start_microphone_and_encoder(self) -> FanOut:
+    def _start_microphone_and_encoder(self) -> MediaSink:
         """Start the microphone if the session has one, then the encoder, knowing whether sound comes.
 
         The encoder is built before the microphone starts so that no early chunk is lost, and
@@ -271,7 +299,7 @@ class SessionController:
         self._encoder.start()
         return sink
 
-    def _build_encoder(self, *, has_audio: bool) -> FanOut:
+    def _build_encoder(self, *, has_audio: bool) -> MediaSink:
         from capture.encoder import EncoderConfig, SegmentEncoder
 
         config = self.config
@@ -290,9 +318,13 @@ class SessionController:
         )
         check = InputCheck(self._from_thread(self._input_changed), check_audio=has_audio)
         gaps = GapWatch(self._from_thread(self._media_gap))
-        return FanOut(
+        sink = FanOut(
             [self._encoder, check, gaps], observer=self._source_news(), preview=self.preview, level=self.level
         )
+        if config.duration_s is None:
+            return sink
+        # Session time in the media itself: the same cut for every source, paced or not.
+        return DurationLimit(sink, config.duration_s, self._from_thread(lambda: self._end("duration")))
 
     def _source_news(self) -> SourceNews:
         assert self._loop is not None
@@ -325,8 +357,7 @@ class SessionController:
                 dropped_audio_chunks=segment.dropped_audio_chunks,
             )
         )
-        assert self._recorder is not None
-        if self.config.record_media:
+        if self._recorder is not None and self.config.record_media:
             self._recorder.write_segment(segment)
         if self._uplink is not None:
             self._uplink.submit(segment)

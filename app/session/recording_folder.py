@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -35,6 +36,29 @@ def holds_recording(folder: Path) -> bool:
     """Whether `folder` already holds a session's recording (a new one must not be mixed into it)."""
     events = folder / EVENTS_FILE
     return (folder / MANIFEST_FILE).exists() or (events.exists() and events.stat().st_size > 0)
+
+
+def writable_problem(folder: Path) -> str | None:
+    """Why a recording could not be written under `folder`, or None when it can.
+
+    Tried for real (the folder made if need be, a file written and removed, and any folder this
+    made removed again): permissions say little to root or on a read-only or full file system.
+    """
+    missing = [parent for parent in (folder, *folder.parents) if not parent.exists()]
+    probe = folder / f".write-test-{uuid.uuid4().hex[:8]}"
+    try:
+        if folder.exists() and not folder.is_dir():
+            return "it is a file, not a folder"
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"\0")
+        probe.unlink()
+    except OSError as error:
+        return (error.strerror or type(error).__name__).lower()
+    finally:
+        for made in missing:  # deepest first
+            with contextlib.suppress(OSError):
+                made.rmdir()
+    return None
 
 
 def segment_path(folder: Path, index: int) -> Path:

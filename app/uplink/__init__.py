@@ -1,7 +1,8 @@
 """The WebSocket client to the analysis service: its front door."""
 
-from app.uplink.client import Uplink, UplinkConfig
-from app.uplink.failures import AuthRejected, ConnectFailed, QuotaExhausted, UplinkFailure
+from app.uplink.client import Uplink
+from app.uplink.config import UplinkConfig
+from app.uplink.failures import AuthRejected, ConnectFailed, QuotaExhausted, ServerBusy, UplinkFailure
 from app.uplink.handshake import ProbeResult, probe
 from app.uplink.replies import UplinkStats
 
@@ -10,6 +11,7 @@ __all__ = [
     "ConnectFailed",
     "ProbeResult",
     "QuotaExhausted",
+    "ServerBusy",
     "Uplink",
     "UplinkConfig",
     "UplinkFailure",

@@ -7,6 +7,8 @@ clients that lost the same server at the same moment. A server that asked us to 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 from collections.abc import Callable
 
@@ -50,6 +52,21 @@ class ReconnectPolicy:
         self.backoff = backoff
         self.budget = budget
         self.failed_in_row = 0
+        self._wake: asyncio.Event | None = None
+
+    async def pause(self, delay_s: float) -> None:
+        """Wait `delay_s` before the next attempt, or less if `retry_now` is called meanwhile."""
+        self._wake = asyncio.Event()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), delay_s)
+        self._wake = None
+
+    def retry_now(self) -> bool:
+        """End a pause in progress (the user pressed Retry now); False when none is."""
+        if self._wake is None:
+            return False
+        self._wake.set()
+        return True
 
     def failed(self) -> bool:
         """Count a failed attempt; True once the budget is spent."""

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
@@ -24,6 +24,7 @@ from app.model.error_codes import classify_close
 from app.model.events import (
     ConnectionChanged,
     ConnectionState,
+    DrainStarted,
     SegmentSent,
     SegmentSkipped,
     SessionEvent,
@@ -31,12 +32,14 @@ from app.model.events import (
 )
 from app.model.server_url import server_url_problem
 from app.uplink.backoff import Backoff, ReconnectPolicy
+from app.uplink.config import UplinkConfig
 from app.uplink.failures import (
-    AuthRejected,  # the failures are part of this API
-    ConnectFailed,
+    AuthRejected,
     QuotaExhausted,
     UplinkFailure,
     auth_rejected,
+    gave_up,
+    undelivered,
 )
 from app.uplink.handshake import (
     CLOSE_TIMEOUT_S,
@@ -50,25 +53,6 @@ from app.uplink.segment_tracker import SegmentTracker, limits_problem
 from capture.media import Segment, SessionClock
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class UplinkConfig:
-    url: str
-    """wss://…, or ws:// to this computer only."""
-    include: tuple[str, ...] = ()
-    credential_in_subprotocol: bool = False
-    """Send the credential as the single subprotocol instead of a header (PROTOCOL.md §2)."""
-    max_in_flight: int = 3
-    """Segments sent and awaiting `completed` or `error`."""
-    stale_after_s: float = 15.0
-    drain_timeout_s: float = 30.0
-    backoff_initial_s: float = 0.5
-    backoff_max_s: float = 30.0
-    connect_attempts: int | None = None
-    """Give up after this many failed attempts in a row (None: never, as the GUI wants). An attempt
-    fails unless it connects and gets at least one segment completed."""
-    open_timeout_s: float = 10.0
 
 
 class Uplink:
@@ -103,6 +87,8 @@ class Uplink:
             Backoff(config.backoff_initial_s, config.backoff_max_s), config.connect_attempts
         )
         self._failed = asyncio.Event()
+        self._drain_cut = asyncio.Event()
+        self._last_retry: Retry | None = None
         self._task: asyncio.Task[None] | None = None
         self._socket: ClientConnection | None = None
         self._paused = False
@@ -157,30 +143,36 @@ class Uplink:
         assert self.failure is not None
         return self.failure
 
-    async def stop(self) -> None:
-        """Drain (every segment sent and answered, up to `drain_timeout_s`), close with 1000. Idempotent."""
+    def retry_now(self) -> bool:
+        """Reconnect at once instead of after the backoff pause; False when no pause is under way."""
+        woke = self._reconnect.retry_now()
+        if woke:
+            log.info("reconnecting now, as asked")
+        return woke
+
+    def cut_drain(self) -> None:
+        """End a drain in progress at once (Stop pressed again, a second Ctrl-C): what is unanswered
+        stays unanswered."""
+        self._drain_cut.set()
+        self._tracker.notify()
+
+    async def stop(self, *, wait_for_reconnect: bool = False) -> None:
+        """Drain (every segment sent and answered, up to `drain_timeout_s`), close with 1000. Idempotent.
+
+        After a lost connection or a failed attempt there is nothing to drain through: unless
+        `wait_for_reconnect` (a session that ended by itself, whose last segments are worth a
+        reconnection), the stop is immediate and what was not delivered says so.
+        """
         if self._stopped:
             return
         self._stopped = True
-        if self._task is not None and self.failure is None:
-            try:
-                await asyncio.wait_for(self._drained(), self._config.drain_timeout_s)
-            except TimeoutError:
-                log.warning(
-                    "drain timed out after %g s: %d in flight, %d queued",
-                    self._config.drain_timeout_s,
-                    self._tracker.in_flight,
-                    self._tracker.queued,
-                )
-                if self._stats.state in ("connecting", "reconnecting"):
-                    # Still knocking when the session ended: nothing could be delivered, and the
-                    # caller must not take that for a finished session.
-                    self._fail(
-                        ConnectFailed(
-                            "Cannot stream to the analysis server (it did not answer before the "
-                            "session ended). Check the address and your network, then start again."
-                        )
-                    )
+        if self._task is not None and self.failure is None and not self._tracker.idle:
+            if self._stats.state not in ("lost", "reconnecting") or wait_for_reconnect:
+                await self._drain(wait_for_reconnect)
+            if self.failure is None and self._stats.state != "connected" and not self._tracker.idle:
+                # Never through when the session ended: nothing could be delivered, and the caller
+                # must not take that for a finished session.
+                self._fail(undelivered(self._last_retry, attempts=self._reconnect.failed_in_row))
         self._stopping = True
         if self._task is not None:
             if self._socket is not None:
@@ -191,11 +183,31 @@ class Uplink:
                 await self._task
         in_flight, queued = self._tracker.drop_all()
         for tracked in in_flight:
-            self._replies.segment_failed(tracked, "No answer arrived before the session ended.", None)
+            self._replies.unanswered(tracked)
         for tracked in queued:
             self._skip(tracked.index, "not_sent", "the session ended before it could be sent")
         if self.failure is None:
             self._set_state("closed")
+
+    async def _drain(self, wait_for_reconnect: bool) -> None:
+        timeout_s = self._config.drain_timeout_s
+        self._emit(
+            DrainStarted(
+                t=self._clock.now(),
+                in_flight=self._tracker.in_flight,
+                queued=self._tracker.queued,
+                timeout_s=timeout_s,
+            )
+        )
+        try:
+            await asyncio.wait_for(self._drained(wait_for_reconnect), timeout_s)
+        except TimeoutError:
+            log.warning(
+                "drain timed out after %g s: %d in flight, %d queued",
+                timeout_s,
+                self._tracker.in_flight,
+                self._tracker.queued,
+            )
 
     def stats(self) -> UplinkStats:
         return replace(
@@ -205,8 +217,10 @@ class Uplink:
             skipped=dict(self._stats.skipped),
         )
 
-    async def _drained(self) -> None:
-        while not self._tracker.idle and self.failure is None:
+    async def _drained(self, wait_for_reconnect: bool) -> None:
+        while not self._tracker.idle and self.failure is None and not self._drain_cut.is_set():
+            if not wait_for_reconnect and self._stats.state in ("lost", "reconnecting"):
+                return  # the connection went down under the drain: nothing more can come
             await self._tracker.wait_changed()
 
     # -- connections ---------------------------------------------------------------------
@@ -225,7 +239,7 @@ class Uplink:
         self._set_state("connecting")
         while not self._stopping:
             if retry is not None:
-                await asyncio.sleep(self._reconnecting(retry))
+                await self._reconnect.pause(self._reconnecting(retry))
             try:
                 socket = await open_stream(
                     self._config.url,
@@ -264,10 +278,10 @@ class Uplink:
         resent = self._tracker.new_connection(self._stats.connection)
         self._skip_stale()
         log.info(
-            "connected to %s (connection %d, correlation id %s)%s",
+            "connected to %s (connection %d%s)%s",
             self._redact(self._config.url),
             self._stats.connection,
-            self._stats.correlation_id,
+            f", correlation id {self._stats.correlation_id}" if self._stats.correlation_id else "",
             f", re-sending {len(resent)} unanswered segment(s)" if resent else "",
         )
         self._set_state("connected")
@@ -298,18 +312,15 @@ class Uplink:
 
     def _attempt_failed(self, retry: Retry) -> bool:
         """Count a failed attempt; True when the budget is spent and the uplink has given up."""
+        self._last_retry = retry
         if not self._reconnect.failed():
             return False
-        self._fail(
-            ConnectFailed(
-                f"Cannot stream to the analysis server ({retry.reason.rstrip('.')}). "
-                "Check the address and your network, then start again."
-            )
-        )
+        self._fail(gave_up(retry.reason, busy=retry.slow, attempts=self._reconnect.failed_in_row))
         return True
 
     def _fail(self, failure: UplinkFailure) -> None:
-        log.error("uplink gave up: %s", failure.message)
+        # The front-end tells the user; the log keeps it for a bug report.
+        log.warning("uplink gave up: %s", failure.message)
         self.failure = failure
         state: ConnectionState = "auth_rejected" if isinstance(failure, AuthRejected) else "failed"
         self._set_state(state, detail=failure.message)
@@ -395,6 +406,7 @@ class Uplink:
             opening and state in ("auth_rejected", "failed", "closed")
         )
         self._stats.state = state
+        self._tracker.notify()  # a drain watches the state too
         self._emit(
             ConnectionChanged(
                 t=self._clock.now(),

@@ -60,12 +60,27 @@ class ConnectError(Exception):
         self.status = status
 
 
+def key_shape_problem(credential: str) -> str | None:
+    """What keeps `credential` out of an HTTP header ("contains spaces or line breaks"), or None.
+
+    A header carries visible ASCII only: a space, a line break or a letter such as "é" is a
+    pasting accident, never part of a key, and no server could accept it."""
+    if not credential:
+        return "is empty"
+    if any(ch.isspace() or not ch.isprintable() for ch in credential):
+        return "contains spaces or line breaks"
+    if not credential.isascii():
+        return "contains characters no API key has (only ASCII letters, digits and punctuation)"
+    return None
+
+
 def credential_problem(credential: str | None, *, in_subprotocol: bool) -> str | None:
     """Why `credential` cannot travel in the handshake, or None if it can."""
     if credential is None:
         return "Sending the key as a subprotocol needs a key." if in_subprotocol else None
-    if not credential or any(ch.isspace() or not ch.isprintable() for ch in credential):
-        return "The API key is empty or contains spaces or line breaks. Enter it again in Settings."
+    shape = key_shape_problem(credential)
+    if shape:
+        return f"The API key {shape}. Enter it again in Settings."
     if in_subprotocol and not _TOKEN.fullmatch(credential):
         return (
             "The API key has characters a subprotocol cannot carry. "
@@ -142,13 +157,9 @@ def _refusal(error: InvalidStatus, redact: Redactor) -> Exception:
     response = error.response
     status = response.status_code
     details = _error_body(response.body, redact)
-    log.warning(
-        "upgrade refused: HTTP %d, error id %s, correlation id %s",
-        status,
-        details.error_id if details else None,
-        response.headers.get("X-Correlation-ID"),
-    )
     error_id = details.error_id if details else None
+    named = {"error id": error_id, "correlation id": response.headers.get("X-Correlation-ID")}
+    log.warning("upgrade refused: HTTP %d%s", status, "".join(f", {k} {v}" for k, v in named.items() if v))
     text = details.message if details else ""
     link = details.link if details else None
     kind = classify_error(error_id)

@@ -22,6 +22,7 @@ from app.model.events import (
     ResultReceived,
     SegmentCompleted,
     SegmentError,
+    SegmentUnanswered,
     ServerMessageReceived,
     SessionEvent,
     SkipReason,
@@ -153,6 +154,17 @@ class ReplyHandler:
             )
         )
 
+    def unanswered(self, tracked: TrackedSegment) -> None:
+        """The session ended with `tracked` sent and neither completed nor failed."""
+        self._emit(
+            SegmentUnanswered(
+                t=self._clock.now(),
+                index=tracked.index,
+                connection=tracked.connection,
+                had_result=tracked.state == "result",
+            )
+        )
+
     def _result(self, tracked: TrackedSegment, message: ResultMessage) -> None:
         tracked.state = "result"
         placed = to_session_time(message, self._tracker.placement(tracked))
@@ -165,6 +177,7 @@ class ReplyHandler:
                 engagement=placed.engagement_state,
                 signals=placed.signals,
                 quality=placed.conversation_quality,
+                delivery=placed.local_delivery,
             )
         )
 
@@ -183,7 +196,13 @@ class ReplyHandler:
         text = message.message or ERROR_MEANINGS.get(message.error_id or "", "The server reported an error.")
         tracked = None if message.segment is None else self._tracker.by_number(message.segment)
         where = "the stream" if tracked is None else f"segment {tracked.index}"
-        log.warning("server error %s (%s) for %s: %s", message.error_id, kind, where, text)
+        log.warning(
+            "server error %s(%s) for %s: %s",
+            f"{message.error_id} " if message.error_id else "",
+            kind,
+            where,
+            text,
+        )
         if kind in ("no_capacity", "rate_limited", "session_limit"):
             # Nothing was analysed: the segment goes out again on the next connection.
             return Retry(text, slow=kind != "session_limit", at_once=kind == "session_limit")

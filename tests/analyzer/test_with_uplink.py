@@ -68,3 +68,6 @@ async def test_the_uplink_streams_to_the_analyzer_and_places_results_in_session_
         quality = results[index].quality
         assert quality is not None and quality.overall is not None and len(quality.timeline) == 1
         assert quality.timeline[0].start == pytest.approx(t0, abs=0.05)
+        delivery = results[index].delivery  # Local analysis's extension, placed like the rest
+        assert delivery is not None and delivery.face_visible > 0.9
+        assert (delivery.start, delivery.end) == (pytest.approx(t0, abs=0.05), pytest.approx(t1, abs=0.05))

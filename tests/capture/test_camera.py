@@ -35,7 +35,7 @@ def test_missing_camera_index_is_a_clear_error_quickly() -> None:
         CameraSource(99).start(SessionClock(), RecordingSink())
     assert time.monotonic() - started < 5.0
     message = str(caught.value)
-    assert message == "No camera found at index 99. Connect a camera or choose another one in Settings."
+    assert message == "No camera found at index 99. Connect a camera or choose another one."
     assert caught.value.source == "camera"
     assert not camera_threads()
 

@@ -171,8 +171,8 @@ def test_an_unknown_microphone_name_is_a_clear_error(pulse_mic: PulseServer, tmp
     assert recording.start_error == {
         "type": "DeviceNotFound",
         "source": "microphone",
-        "message": "The microphone “Desk Mic 3000” is not connected. Connect it or choose another in "
-        "Settings, or run the session video-only.",
+        "message": "The microphone “Desk Mic 3000” is not connected. Connect it or choose another, "
+        "or run the session video-only.",
     }
 
 

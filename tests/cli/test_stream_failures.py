@@ -4,6 +4,8 @@ nothing leaks (the key) or is left behind (a recording of nothing)."""
 from __future__ import annotations
 
 import socket
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -13,21 +15,38 @@ from support.stream_helpers import (
     FAKE_KEY,
     SMALL,
     RecordingServer,
+    Serve,
     ServerThread,
     StreamCommand,
+    StreamProcess,
     StreamRun,
     UserHome,
     assert_every_segment_settled,
     assert_summary_agrees,
+    complete_lines,
     free_port,
     isolated_command,
     of,
     read_events,
 )
 
-from app.cli.exit_codes import EXIT_CAPTURE, EXIT_REJECTED, EXIT_UNREACHABLE, EXIT_USAGE
+from app.cli.exit_codes import (
+    EXIT_BUSY,
+    EXIT_CAPTURE,
+    EXIT_QUOTA,
+    EXIT_REJECTED,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+)
 from app.cli.session_options import CONNECT_ATTEMPTS
-from app.model.events import CaptureProblem, ConnectionChanged, SegmentClosed, SegmentSkipped, SessionEvent
+from app.model.events import (
+    CaptureProblem,
+    ConnectionChanged,
+    DrainStarted,
+    SegmentClosed,
+    SegmentSkipped,
+    SessionEvent,
+)
 from app.model.wire_v0 import PATH_V0
 from app.uplink import UplinkConfig
 
@@ -85,7 +104,10 @@ def test_rejected_key_exits_3_at_once_with_the_servers_reason(rejected: Ended) -
     assert rejected.server is not None
     assert rejected.server.attempts == 1, "a refused key is never retried"
     assert [r.get("Authorization") for r in rejected.server.requests] == [f"Bearer {FAKE_KEY}"]
-    assert "was revoked on 2026-01-02" in run.stderr and "Enter a valid API key" in run.stderr
+    # Said once, in the command line's terms: the key came from the environment, not from Settings.
+    assert run.stderr.count("was revoked on 2026-01-02") == 1, run.stderr
+    assert "Set INTERHUMAN_API_KEY to a valid key, then run again." in run.stderr
+    assert "Settings" not in run.stderr
     changes = of(rejected.events, ConnectionChanged)
     assert [c.state for c in changes] == ["connecting", "auth_rejected"]
     assert "was revoked" in changes[-1].detail
@@ -134,7 +156,7 @@ def test_unreachable_server_exits_4_after_the_retry_budget(unreachable: Ended) -
     run, events = unreachable.run, unreachable.events
     assert run.returncode == EXIT_UNREACHABLE, run.describe()
     assert "Cannot stream to the analysis server (the connection was refused)" in run.stderr
-    assert "Check the address and your network" in run.stderr
+    assert "Check --url and your network, then run again." in run.stderr
     changes = of(events, ConnectionChanged)
     states = [c.state for c in changes]
     assert states == ["connecting"] + ["reconnecting"] * (CONNECT_ATTEMPTS - 1) + ["failed"]
@@ -197,6 +219,9 @@ def test_missing_camera_exits_5_and_leaves_no_recording(
     run = stream.run(*(["-q"] if quiet else []), "--source", "camera:7", "--events", str(events_path))
     assert run.returncode == EXIT_CAPTURE, run.describe()
     assert run.stderr.count("No camera found at index 7") == 1, run.stderr
+    # In the command line's terms, and without Qt's notices about PipeWire or PulseAudio.
+    assert "lists the cameras for --source camera:N" in run.stderr and "Settings" not in run.stderr
+    assert "pipewire" not in run.stderr and "pa_context" not in run.stderr
     events = read_events(events_path)
     camera = [(p.level, p.message[:26]) for p in of(events, CaptureProblem) if p.source == "camera"]
     assert camera == [("error", "No camera found at index 7")]
@@ -237,3 +262,101 @@ def test_usage_errors_exit_2_with_a_reason(
     assert "Traceback" not in run.stderr and run.stdout == ""
     assert not home.sessions.exists(), "a usage error started a session"
     assert {path: path.read_bytes() for path in _files_under(earlier)} == before
+
+
+def _wait_for_events(process: StreamProcess, path: Path, check: Callable[[list[SessionEvent]], bool]) -> None:
+    deadline = time.monotonic() + 40
+    while not check(complete_lines(path)):
+        assert process.popen.poll() is None, f"the command ended early:\n{process.stderr_so_far()}"
+        assert time.monotonic() < deadline, f"waited 40 s; events so far: {complete_lines(path)}"
+        time.sleep(0.05)
+
+
+def _connections(events: list[SessionEvent]) -> int:
+    return sum(change.state == "connected" for change in of(events, ConnectionChanged))
+
+
+BUSY_REPLIES = {"no-capacity": "ih1003", "rate-limited": "ih3001"}
+
+
+@pytest.mark.parametrize("error_id", BUSY_REPLIES.values(), ids=BUSY_REPLIES.keys())
+@pytest.mark.timeout(90)
+def test_a_busy_server_is_said_to_be_busy_with_its_own_exit_code(
+    stream: StreamCommand, serve: Serve, tmp_path: Path, error_id: str
+) -> None:
+    """It connected every time, so 'could not connect, check your network' would send the user the
+    wrong way: it is busy, and a script can tell that apart (exit 7: try again later)."""
+    server = serve(Script(segment_s=4.0, errors={1: error_id}))
+    events_path = tmp_path / "events.jsonl"
+    process = stream.spawn(
+        "--source", "synthetic", *SMALL, "--url", server.url,
+        "--record-dir", str(tmp_path / "recording"), "--events", str(events_path),
+    )  # fmt: skip
+    _wait_for_events(process, events_path, lambda events: _connections(events) >= 3)
+    process.interrupt()
+    run = process.finish(30)
+
+    assert run.returncode == EXIT_BUSY, run.describe()
+    final = run.stderr_lines[-1]
+    assert final.startswith("interhuman-live stream: The analysis server is busy ("), final
+    assert "analysed nothing" in final and "--local" in final
+    assert "network" not in run.stderr and "did not answer" not in run.stderr
+    assert len(server.server.connections) >= 3
+
+
+@pytest.mark.timeout(60)
+def test_ctrl_c_while_reconnecting_is_immediate_and_names_the_real_reason(
+    stream: StreamCommand, tmp_path: Path
+) -> None:
+    events_path = tmp_path / "events.jsonl"
+    process = stream.spawn(
+        "--source", "synthetic", *SMALL, "--url", f"ws://127.0.0.1:{free_port()}{PATH_V0}",
+        "--record-dir", str(tmp_path / "recording"), "--events", str(events_path),
+    )  # fmt: skip
+    # Past the first segment, so that something waits to be delivered when Ctrl-C comes.
+    _wait_for_events(process, events_path, lambda events: bool(of(events, SegmentClosed)))
+    interrupted = time.monotonic()
+    process.interrupt()
+    run = process.finish(30)
+    assert time.monotonic() - interrupted < 5.0, "a stop with the server down waits for nothing"
+    assert run.returncode == EXIT_UNREACHABLE, run.describe()
+    assert "Cannot stream to the analysis server (the connection was refused)." in run.stderr
+    assert "did not answer" not in run.stderr
+    assert "Check --url and your network, then run again." in run.stderr
+    assert run.stderr.count("the connection was refused).") == 1
+    events = read_events(events_path)
+    assert of(events, DrainStarted) == []
+    assert_every_segment_settled(events)
+
+
+@pytest.mark.timeout(60)
+def test_quota_used_up_has_its_own_exit_code_and_says_so_once(
+    stream: StreamCommand, serve: Serve, tmp_path: Path
+) -> None:
+    server = serve(Script(segment_s=4.0, errors={1: "ih3003"}))
+    run = stream.run(
+        "--source", "synthetic", "--fast", "--duration", "4", *SMALL, "--url", server.url,
+        "--record-dir", str(tmp_path / "recording"),
+    )  # fmt: skip
+    assert run.returncode == EXIT_QUOTA != EXIT_REJECTED, run.describe()
+    assert run.stderr.count("quota") == 1, run.stderr
+    assert run.stderr_lines[-1] == (
+        "interhuman-live stream: The usage quota is exhausted. Wait until it renews or raise it, "
+        "then run again."
+    )
+
+
+@pytest.mark.timeout(60)
+def test_a_missing_scope_is_said_once_not_twice(stream: StreamCommand, serve: Serve, tmp_path: Path) -> None:
+    server = serve(Script(close_after=(1, 4003)))
+    run = stream.run(
+        "--source", "synthetic", "--fast", "--duration", "4", *SMALL, "--url", server.url,
+        "--record-dir", str(tmp_path / "recording"), key=FAKE_KEY,
+    )  # fmt: skip
+    assert run.returncode == EXIT_REJECTED, run.describe()
+    assert run.stderr.count("interhumanai.stream") == 1, run.stderr
+    assert run.stderr_lines[-1] == (
+        "interhuman-live stream: This API key lacks the interhumanai.stream scope (the server said: "
+        "scripted close). Create a key with that scope in your Interhuman dashboard and set "
+        "INTERHUMAN_API_KEY to it, then run again."
+    )

@@ -1,8 +1,11 @@
-"""A session interrupted from outside: Ctrl-C by the user, a connection dropped by the network.
-Either way what was captured reaches the end: sent segments complete, and the summary is written."""
+"""A session interrupted from outside: Ctrl-C, SIGTERM or SIGHUP, a connection dropped by the network.
+Either way what was captured reaches the end: sent segments complete, and the summary is written;
+only a second signal cuts the wait short."""
 
 from __future__ import annotations
 
+import re
+import signal
 import subprocess
 import time
 from datetime import UTC, datetime
@@ -22,8 +25,10 @@ from support.stream_helpers import (
     read_events,
 )
 
+from app.cli.exit_codes import EXIT_INTERRUPTED
 from app.model.events import (
     ConnectionChanged,
+    DrainStarted,
     ResultReceived,
     SegmentClosed,
     SegmentCompleted,
@@ -36,10 +41,16 @@ from app.session.manifest import SessionManifest
 SEGMENT_S = 4.0
 
 
+STOP_SIGNALS = {"ctrl-c": signal.SIGINT, "sigterm": signal.SIGTERM, "sighup": signal.SIGHUP}
+DRAIN_LINE = re.compile(r"^waiting up to 30 s for the answers to (\d+) segments?…$", re.MULTILINE)
+
+
+@pytest.mark.parametrize("signum", STOP_SIGNALS.values(), ids=STOP_SIGNALS.keys())
 @pytest.mark.timeout(90)
-def test_ctrl_c_drains_the_sent_segment_and_exits_0(
-    stream: StreamCommand, serve: Serve, tmp_path: Path
+def test_a_stop_signal_drains_the_sent_segment_and_exits_0(
+    stream: StreamCommand, serve: Serve, tmp_path: Path, signum: signal.Signals
 ) -> None:
+    """`kill`, a closed terminal and Ctrl-C end a session the same way: drain, summary, exit 0."""
     # The server takes 1.5 s per segment, so the interrupt surely lands before the answer does.
     server = serve(Script(segment_s=SEGMENT_S, delay_s=1.5))
     record, events_path = tmp_path / "recording", tmp_path / "events.jsonl"
@@ -49,11 +60,19 @@ def test_ctrl_c_drains_the_sent_segment_and_exits_0(
     )  # fmt: skip
     before = _wait_for_first_send(process.popen, events_path, timeout_s=30)
     interrupted_at = datetime.now(UTC)
-    process.interrupt()
+    process.interrupt(signum)
     run = process.finish(40)
 
     assert run.returncode == 0, run.describe()
     assert "Stopping: sending what is left" in run.stderr
+    again = "Ctrl-C" if signum == signal.SIGINT else signum.name
+    assert f"({again} again to stop at once)" in run.stderr
+    # The drain says what it waits for and for how long, with the number the events agree on.
+    waiting = DRAIN_LINE.search(run.stderr)
+    assert waiting is not None, run.stderr
+    (drain,) = of(read_events(events_path), DrainStarted)
+    assert (int(waiting[1]), drain.queued, drain.timeout_s) == (drain.in_flight, 0, 30.0)
+    assert drain.in_flight >= 1
     assert not of(before, SegmentCompleted), "the answer came before the interrupt: nothing was drained"
     events = read_events(events_path)
     assert_in_time_order(events)
@@ -67,6 +86,35 @@ def test_ctrl_c_drains_the_sent_segment_and_exits_0(
     assert manifest.summary == summary and manifest.ended_at is not None
     assert [c.index for c in of(events, SegmentClosed)] == list(range(summary.closed))
     assert len(list((record / "segments").glob("*.webm"))) == summary.closed
+
+
+@pytest.mark.timeout(90)
+def test_a_second_signal_stops_at_once_with_130(stream: StreamCommand, serve: Serve, tmp_path: Path) -> None:
+    # Answers take 25 s: a drain would wait for them, far past the moment the user insists.
+    server = serve(Script(segment_s=SEGMENT_S, delay_s=25.0))
+    record, events_path = tmp_path / "recording", tmp_path / "events.jsonl"
+    process = stream.spawn(
+        "--source", "synthetic", *SMALL, "--url", server.url,
+        "--record-dir", str(record), "--events", str(events_path),
+    )  # fmt: skip
+    _wait_for_first_send(process.popen, events_path, timeout_s=30)
+    process.interrupt(signal.SIGTERM)
+    process.wait_for_stderr("waiting up to 30 s for the answers", timeout_s=15)
+    insisted = time.monotonic()
+    process.interrupt(signal.SIGINT)
+    run = process.finish(20)
+    took = time.monotonic() - insisted
+
+    assert run.returncode == EXIT_INTERRUPTED, run.describe()
+    assert took < 4.0, f"took {took:.1f} s after the second signal"
+    assert "Stopping at once" in run.stderr and "Traceback" not in run.stderr
+    # At once, yet nothing half-written: the unanswered segment says so, the summary closes the file.
+    events = read_events(events_path)
+    summary = assert_summary_agrees(events)
+    assert summary.completed == 0 and summary.unanswered >= 1 and summary.errored == 0
+    assert_every_segment_settled(events)
+    manifest = SessionManifest.model_validate_json((record / "session.json").read_text(encoding="utf-8"))
+    assert manifest.ended_at is not None
 
 
 @pytest.mark.timeout(90)

@@ -220,8 +220,11 @@ def test_progress_lines_one_per_segment(realtime: Session) -> None:
         assert int(line["index"]) == done.index
         assert (line["t0"], line["t1"]) == (mmss(result.t0), mmss(result.t1))
         assert line["state"] == result.engagement[-1].state
-        for signal in result.signals:
-            assert signal.type in line["signals"]
+        # The line names the three most probable signals; every high one among them.
+        named = [] if line["signals"] == "no signals" else line["signals"].split(", ")
+        assert len(named) == min(3, len(result.signals))
+        assert {name.split(" (")[0] for name in named} <= {s.type for s in result.signals}
+        assert all(s.type in line["signals"] for s in result.signals if s.probability == "high")
         assert float(line["latency"]) == pytest.approx(done.latency_s, abs=0.006)
     assert "done: 3 segments, 3 sent, 3 completed, 0 errors, 0 skipped, 0 reconnects" in realtime.run.stderr
     assert FAKE_KEY not in realtime.run.stderr + realtime.run.stdout + realtime.home.log_text()
@@ -307,3 +310,28 @@ def _names(settings: dict[str, object]) -> list[str]:
         if isinstance(value, dict):
             names.extend(_names(value))
     return names
+
+
+@pytest.mark.timeout(60)
+def test_duration_stops_a_file_source_at_that_much_session_time(
+    stream: StreamCommand, tmp_path: Path
+) -> None:
+    """`--duration` means the same for every source: a 20 s file stops after 9 s of it."""
+    clip = write_media(tmp_path / "long.mp4", seconds=20.0, fps=25)
+    events_path = tmp_path / "events.jsonl"
+    run = stream.run(
+        "--source", f"file:{clip.path}", "--duration", "9", "--fast", "--local", *SMALL,
+        "--record-dir", str(tmp_path / "recording"), "--events", str(events_path),
+    )  # fmt: skip
+    assert run.returncode == 0, run.describe()
+    events = read_events(events_path)
+    closed = of(events, SegmentClosed)
+    # The file starts where the session clock stood when it opened, a moment after Start.
+    start = closed[0].t0
+    assert 0.0 <= start < 1.0
+    assert [edge - start for c in closed for edge in (c.t0, c.t1)] == pytest.approx([0.0, 4.0, 4.0, 8.0])
+    summary = assert_summary_agrees(events)
+    cut_at = closed[-1].t1 + summary.unsent_tail_s
+    assert cut_at == pytest.approx(9.0, abs=0.05), "the rest of the file was never encoded"
+    assert sum(c.video_frames for c in closed) == 8 * 25
+    assert (summary.sent, summary.completed) == (2, 2)

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from support.desktop_helpers import LiveApp
 
+from app.model.view_state import SYNTHETIC_CAMERA_ID
 from app.session.controller import SessionController
 from widgets.error_dialog import ErrorReporter
 
@@ -30,7 +31,7 @@ def test_a_missing_camera_fails_the_start_says_what_to_do_and_leaves_no_recordin
     async def scenario() -> None:
         window.start_stop_action.trigger()
         await live.until(
-            lambda: window.status_bar.problem.problem is not None and controller.state == "idle",
+            lambda: window.problem_banner.problem is not None and controller.state == "idle",
             30,
             "the start to fail and say why",
         )
@@ -41,7 +42,7 @@ def test_a_missing_camera_fails_the_start_says_what_to_do_and_leaves_no_recordin
     card = window.preview.placeholder()
     assert card is not None and card.title == "No camera found"
     assert "Synthetic test signal" in card.detail, "the hint: how to try the app without a camera"
-    problem = window.status_bar.problem.problem
+    problem = window.problem_banner.problem
     assert problem is not None and "camera" in problem.message.lower()
     assert problem.message in card.detail, "the status bar and the preview tell the same story"
     assert not window.preview.has_frame()
@@ -126,3 +127,47 @@ async def stop_what_the_late_start_began(session: SessionController | None) -> N
         await session._uplink.stop()
     if session._analyzer is not None:
         await asyncio.to_thread(session._analyzer.stop)
+
+
+def test_a_problem_from_a_failed_start_is_gone_once_a_session_works(live: LiveApp) -> None:
+    """ "No camera found at index 7" must not stay on screen through a later working session."""
+    window, controller = live.window, live.controller
+    controller.camera_choice = "7"
+
+    async def scenario() -> None:
+        window.start_stop_action.trigger()
+        await live.until(
+            lambda: window.problem_banner.problem is not None and controller.state == "idle",
+            30,
+            "the start to fail and say why",
+        )
+        problem = window.problem_banner.problem
+        assert problem is not None and "No camera found at index 7" in problem.message
+        controller.camera_choice = SYNTHETIC_CAMERA_ID  # as `--source synthetic` or a script sets it
+        await live.start_session()
+        assert window.problem_banner.problem is None and window.problem_banner.isHidden()
+        await live.until_completed(1)
+        assert window.problem_banner.problem is None, "nothing went wrong in this session"
+        await live.stop_session()
+
+    live.run(scenario, timeout_s=90)
+
+
+def test_a_file_that_cannot_be_played_says_so_not_no_camera(live: LiveApp, tmp_path: Path) -> None:
+    broken = tmp_path / "talk.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(4000))
+    window, controller = live.window, live.controller
+    controller.camera_choice = f"file:{broken}"
+
+    async def scenario() -> None:
+        window.start_stop_action.trigger()
+        await live.until(
+            lambda: window.problem_banner.problem is not None and controller.state == "idle",
+            30,
+            "the start to fail and say why",
+        )
+
+    live.run(scenario, timeout_s=60)
+    card = window.preview.placeholder()
+    assert card is not None and card.title == "This file cannot be played"
+    assert "talk.mp4" in card.detail and "Choose another file" in card.detail

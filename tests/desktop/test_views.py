@@ -3,6 +3,7 @@ in the compact presenter window, which can be switched to and back while the ses
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -95,5 +96,31 @@ def test_compact_mode_toggles_while_the_session_keeps_going(live: LiveApp, qtbot
         assert len(live.snapshots.received) > in_main
         assert live.controller.state == "running"
         await live.stop_session()
+
+    live.run(scenario, timeout_s=90)
+
+
+def test_the_engagement_strip_keeps_its_scale_after_stop_when_settings_are_saved(live: LiveApp) -> None:
+    """A 10 s session's strip must not stretch to the time that has passed since it stopped."""
+    from app.desktop.settings_flow import SettingsFlow
+
+    flow = SettingsFlow(live.controller)
+    strip = live.window.timeline_strip
+
+    async def scenario() -> None:
+        await live.start_session()
+        await live.until_completed(1)
+        await live.stop_session()
+        stopped = live.snapshots.latest
+        assert stopped is not None
+        span = strip.span_s()
+        await asyncio.sleep(2.5)
+        dialog = flow.open(on_key=False)
+        dialog.accept()  # Save, with nothing changed
+        await live.until(lambda: not dialog.isVisible(), 5, "the dialog to close on Save")
+        latest = live.snapshots.latest
+        assert latest is not None and latest is not stopped, "Save refreshed the window"
+        assert latest.now == stopped.now, "the session's time stands still once it stopped"
+        assert strip.span_s() == span
 
     live.run(scenario, timeout_s=90)

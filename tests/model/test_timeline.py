@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from support.session_builder import SessionBuilder
 
+from app.model.delivery import LocalDelivery
 from app.model.events import (
     CaptureProblem,
     ConnectionChanged,
@@ -210,3 +212,23 @@ def test_a_review_rebuilds_the_same_state_from_recorded_lines() -> None:
         live.apply(event)
         review.apply(parse_event(event.model_dump_json()))
     assert live.snapshot(now=6.0) == review.snapshot(now=6.0)
+
+
+def _delivery(start: float, end: float, eye_contact: float) -> LocalDelivery:
+    return LocalDelivery(start=start, end=end, face_visible=1.0, eye_contact=eye_contact, speaking=0.6)
+
+
+def test_the_latest_delivery_figures_are_in_the_snapshot_and_survive_a_recording() -> None:
+    builder = SessionBuilder()
+    assert builder.snapshot(1).delivery is None
+    builder.result(0, 4, delivery=_delivery(0, 4, 0.9))
+    builder.result(8, 12, delivery=_delivery(8, 12, 0.4))
+    # A late answer for an earlier stretch does not replace the newer figures.
+    late = builder.result(4, 8, delivery=_delivery(4, 8, 0.7), arrived=14)
+    snapshot = builder.snapshot(15)
+    assert snapshot.delivery == _delivery(8, 12, 0.4)
+    recorded = parse_event(late.model_dump_json())
+    assert isinstance(recorded, ResultReceived) and recorded.delivery == _delivery(4, 8, 0.7)
+    # Interhuman's results carry none: the figures stay those of Local analysis's last result.
+    builder.result(12, 16)
+    assert builder.snapshot(17).delivery == _delivery(8, 12, 0.4)

@@ -100,7 +100,7 @@ class LiveApp:
         status = self.window.status_bar
         return (
             f"state={self.controller.state}, {status.segments_label.text()!r}, "
-            f"problem={status.problem.label.text()!r}"
+            f"problem={self.window.problem_banner.label.text()!r}"
         )
 
     # -- sessions --------------------------------------------------------------------------------

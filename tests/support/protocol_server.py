@@ -57,6 +57,8 @@ class Script:
     """(segments, code): close with `code` when this many segments have arrived."""
     reject: tuple[int, dict[str, Any] | None] | None = None
     """Refuse the upgrade with this HTTP status and JSON body."""
+    withhold_completed: bool = False
+    """Send each result but never its `completed`, as a server that hangs after analysing might."""
 
 
 @dataclass
@@ -77,9 +79,11 @@ class ConnectionLog:
 
 
 class ProtocolServer:
-    def __init__(self, *scripts: Script, key: str | None = None) -> None:
+    def __init__(self, *scripts: Script, key: str | None = None, port: int = 0) -> None:
         self.scripts = list(scripts) or [Script()]
         self.key = key
+        self._wanted_port = port
+        """0: a port the system picks; else this one (a server that comes up where one was missing)."""
         self.attempts = 0
         """Upgrade requests, refused ones included."""
         self.connections: list[ConnectionLog] = []
@@ -90,7 +94,7 @@ class ProtocolServer:
         self._server = await serve(
             self._handle,
             "127.0.0.1",
-            0,
+            self._wanted_port,
             process_request=self._process_request,
             process_response=self._process_response,
             select_subprotocol=self._select_subprotocol,
@@ -243,8 +247,9 @@ class _Session:
             return
         if not self.script.in_pairs:
             await self.send(self.result(number, start))
-            await self.send({"status": "completed", "segment": number})
-            self.unanswered -= 1
+            if not self.script.withhold_completed:
+                await self.send({"status": "completed", "segment": number})
+                self.unanswered -= 1
             return
         if self.waiting_partner is None:
             self.waiting_partner = (number, start)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.model.delivery import LocalDelivery
 from app.model.events import (
     CaptureProblem,
     ConnectionChanged,
@@ -54,6 +55,7 @@ class SessionBuilder:
         overall: QualityScores | None = None,
         window_quality: QualityScores | None = None,
         arrived: float | None = None,
+        delivery: LocalDelivery | None = None,
     ) -> ResultReceived:
         """One segment's result: `signals` as (type, probability or None, rationale) over [t0, t1]."""
         index = self.next_index
@@ -73,6 +75,7 @@ class SessionBuilder:
                 for kind, probability, rationale in signals or []
             ],
             quality=quality,
+            delivery=delivery,
         )
         self.timeline.apply(event)
         return event

@@ -33,6 +33,7 @@ from app.model.events import (
     SegmentError,
     SegmentSent,
     SegmentSkipped,
+    SegmentUnanswered,
     SessionEvent,
     SessionSummary,
     parse_event,
@@ -125,8 +126,18 @@ class StreamProcess:
                 stderr=err,
             )
 
-    def interrupt(self) -> None:
-        self.popen.send_signal(signal.SIGINT)
+    def interrupt(self, signum: int = signal.SIGINT) -> None:
+        self.popen.send_signal(signum)
+
+    def stderr_so_far(self) -> str:
+        return self._err_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_for_stderr(self, text: str, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while text not in self.stderr_so_far():
+            if self.popen.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never appeared on stderr:\n{self.stderr_so_far()}")
+            time.sleep(0.05)
 
     def finish(self, timeout_s: float) -> StreamRun:
         try:
@@ -177,8 +188,8 @@ class StreamCommand:
 class RecordingServer(ProtocolServer):
     """`ProtocolServer` that also keeps every upgrade request's headers, the refused ones too."""
 
-    def __init__(self, *scripts: Script, key: str | None = None) -> None:
-        super().__init__(*scripts, key=key)
+    def __init__(self, *scripts: Script, key: str | None = None, port: int = 0) -> None:
+        super().__init__(*scripts, key=key, port=port)
         self.requests: list[Headers] = []
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
@@ -201,8 +212,8 @@ def isolated_command(base: Path) -> Iterator[StreamCommand]:
 class ServerThread:
     """A test server on 127.0.0.1, served by a loop of its own in a thread, as a remote service would be."""
 
-    def __init__(self, *scripts: Script, key: str | None = None) -> None:
-        self.server = RecordingServer(*scripts, key=key)
+    def __init__(self, *scripts: Script, key: str | None = None, port: int = 0) -> None:
+        self.server = RecordingServer(*scripts, key=key, port=port)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name="protocol-server", daemon=True)
         self._ready = threading.Event()
@@ -310,6 +321,7 @@ def assert_summary_agrees(events: Sequence[SessionEvent]) -> SessionSummary:
         "completed": len({event.index for event in of(events, SegmentCompleted)}),
         "errored": len({event.index for event in of(events, SegmentError) if event.index is not None}),
         "skipped": len({event.index for event in of(events, SegmentSkipped)}),
+        "unanswered": len({event.index for event in of(events, SegmentUnanswered)}),
         "reconnects": reconnects,
         "unparsed": len(of(events, MessageUnparsed)),
         "dropped_video_frames": sum(event.dropped_video_frames for event in closed),
@@ -327,9 +339,10 @@ def assert_in_time_order(events: Sequence[SessionEvent]) -> None:
 
 
 def assert_every_segment_settled(events: Sequence[SessionEvent]) -> None:
-    """Each closed segment ends in exactly one way: completed, failed or skipped, never twice, never not."""
+    """Each closed segment ends in exactly one way: completed, failed, skipped or unanswered, never
+    twice, never not."""
     outcomes = Counter[int]()
-    for kind in (SegmentCompleted, SegmentError, SegmentSkipped):
+    for kind in (SegmentCompleted, SegmentError, SegmentSkipped, SegmentUnanswered):
         outcomes.update({event.index for event in of(events, kind) if event.index is not None})
     closed = [event.index for event in of(events, SegmentClosed)]
     assert {index: outcomes[index] for index in closed} == dict.fromkeys(closed, 1)

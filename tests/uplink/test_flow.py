@@ -10,7 +10,18 @@ import pytest
 from support.protocol_server import ProtocolServer, Script
 from support.uplink_helpers import SEGMENT_S
 
-from app.model.events import ConnectionChanged, SegmentCompleted, SegmentError, SegmentSent, SegmentSkipped
+from app.model.events import (
+    ConnectionChanged,
+    DrainStarted,
+    ResultReceived,
+    SegmentCompleted,
+    SegmentError,
+    SegmentSent,
+    SegmentSkipped,
+    SegmentUnanswered,
+)
+from app.model.timeline import SessionTimeline
+from app.uplink import AuthRejected
 from capture.encoder_config import MAX_SEGMENT_BYTES
 from capture.media import SessionClock
 
@@ -164,10 +175,30 @@ async def test_the_drain_gives_up_after_its_timeout(make_uplink, segments) -> No
         await uplink.stop()
         took = time.monotonic() - started
     assert 0.5 <= took < 3.0
-    (failed,) = log.of(SegmentError)
-    assert failed.index == 0 and "No answer" in failed.message
+    (drain,) = log.of(DrainStarted)
+    assert (drain.in_flight, drain.queued, drain.timeout_s) == (1, 1, 0.5)
+    # Not answered is not an error of the segment: nothing failed, the session ended first.
+    assert log.of(SegmentError) == []
+    assert [(e.index, e.had_result) for e in log.of(SegmentUnanswered)] == [(0, False)]
     assert [(e.index, e.reason) for e in log.of(SegmentSkipped)] == [(1, "not_sent")]
     assert server.connections[0].close_code == 1000
+    assert uplink.failure is None, "connected all along: the session is not a failed one"
+
+
+async def test_a_result_whose_completed_never_comes_is_unanswered_not_an_error(make_uplink, segments) -> None:
+    async with ProtocolServer(Script(withhold_completed=True)) as server:
+        uplink, log = make_uplink(server.url, drain_timeout_s=0.5)
+        uplink.submit(segments(1)[0])
+        await log.wait_for(lambda log: bool(log.of(ResultReceived)))
+        await uplink.stop()
+    assert log.of(SegmentError) == [] and log.of(SegmentCompleted) == []
+    assert [(e.index, e.had_result) for e in log.of(SegmentUnanswered)] == [(0, True)]
+    timeline = SessionTimeline()
+    for event in log.events:
+        timeline.apply(event)
+    counts = timeline.counts
+    assert (counts.sent, counts.completed, counts.errored, counts.unanswered) == (1, 0, 0, 1)
+    assert counts.in_flight == 0
 
 
 async def test_submitting_after_stop_is_skipped_not_lost_silently(make_uplink, segments) -> None:
@@ -176,3 +207,13 @@ async def test_submitting_after_stop_is_skipped_not_lost_silently(make_uplink, s
         await uplink.stop()
         uplink.submit(segments(1)[0])
     assert [(e.index, e.reason) for e in log.of(SegmentSkipped)] == [(0, "not_sent")]
+
+
+async def test_a_refusal_during_the_drain_stays_the_reason(make_uplink, segments) -> None:
+    """The key is refused (close 4003) while Stop waits for the answer: that, not 'no answer', is why."""
+    async with ProtocolServer(Script(close_after=(1, 4003))) as server:
+        uplink, log = make_uplink(server.url)
+        uplink.submit(segments(1)[0])
+        await uplink.stop(wait_for_reconnect=True)
+    assert isinstance(uplink.failure, AuthRejected) and uplink.failure.scope
+    assert [e.index for e in log.of(SegmentUnanswered)] == [0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QSizeGrip
@@ -10,6 +12,7 @@ from support.session_builder import SessionBuilder
 from support.widget_pixels import colour_at, grab, near
 
 from app.desktop.window_places import STATE_FILE, IniWindowPlaces
+from app.model.delivery import LocalDelivery
 from app.model.view_state import DeviceStatus, PipelineStatus
 from app.store.paths import config_dir
 from widgets import theme
@@ -92,3 +95,16 @@ def test_ctrl_m_and_the_expand_button_ask_for_the_full_window(qtbot: QtBot, comp
     qtbot.waitUntil(compact.isActiveWindow, timeout=2000)
     with qtbot.waitSignal(compact.expand_requested, timeout=1000):
         qtbot.keyClick(compact, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_with_local_analysis_it_adds_one_line_of_delivery_figures(
+    compact: CompactWindow, builder: SessionBuilder
+) -> None:
+    figures = LocalDelivery(start=0, end=4, face_visible=1.0, eye_contact=0.8, speaking=0.6, pace_wpm=140)
+    builder.result(0, 4, "engaged", [("confidence", "high", "Firm voice.")], delivery=figures)
+    compact.set_snapshot(builder.snapshot(5))
+    compact.set_status(RUNNING)  # Local analysis, the default
+    assert compact.delivery_text() == "eye contact 80% · 140 wpm"
+    grab(compact)  # it paints with the line
+    compact.set_status(replace(RUNNING, backend="cloud"))
+    assert compact.delivery_text() == ""

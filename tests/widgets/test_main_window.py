@@ -11,6 +11,7 @@ from support.session_builder import SessionBuilder
 from support.widget_pixels import grey_frame
 
 from app.desktop.window_places import STATE_FILE, IniWindowPlaces
+from app.model.delivery import LocalDelivery
 from app.model.view_state import (
     NO_MICROPHONE_ID,
     SYNTHETIC_CAMERA_ID,
@@ -58,8 +59,11 @@ def test_start_and_stop_are_requested_never_done(qtbot: QtBot, window: MainWindo
     assert button.text() == "Stop"
     with qtbot.waitSignal(window.stop_requested, timeout=1000):
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    # While it finishes, the same button stops at once instead of greying out for the drain.
     window.set_status(running(session_state="stopping"))
-    assert not window.start_stop_action.isEnabled()
+    assert window.start_stop_action.isEnabled() and button.text() == "Stop now"
+    with qtbot.waitSignal(window.stop_now_requested, timeout=1000):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def test_keyboard_shortcuts_drive_the_same_actions(qtbot: QtBot, window: MainWindow) -> None:
@@ -179,7 +183,7 @@ def test_snapshots_reach_every_part_of_the_window(window: MainWindow, builder: S
     assert window.status_bar.segments_label.text().startswith("Segments 1 sent")
     assert window.timeline_strip.span_s() == 60
     window.show_problem("The camera could not be opened. Close other apps using it.")
-    assert "could not be opened" in window.status_bar.problem.label.text()
+    assert "could not be opened" in window.problem_banner.label.text()
 
 
 def test_compact_mode_swaps_windows_and_keeps_state_flowing(
@@ -248,3 +252,17 @@ def test_settings_and_closing_are_reported(qtbot: QtBot, window: MainWindow) -> 
         qtbot.mouseClick(settings_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(window.window_closed, timeout=1000):
         window.close()
+
+
+def test_the_delivery_panel_shows_with_local_analysis_only(
+    window: MainWindow, builder: SessionBuilder
+) -> None:
+    figures = LocalDelivery(start=0, end=4, face_visible=1.0, eye_contact=0.85, speaking=0.6, pace_wpm=150)
+    builder.result(0, 4, delivery=figures)
+    window.set_status(running(backend="local"))
+    window.set_snapshot(builder.snapshot(5))
+    assert window.delivery_panel.isVisible()
+    assert window.delivery_panel.value_text("Eye contact") == "85% · turned away –"
+    assert window.delivery_panel.value_text("Pace") == "150 words/min · speaking 60%"
+    window.set_status(running(backend="cloud"))
+    assert not window.delivery_panel.isVisible()

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from PySide6.QtCore import QObject, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 from support.session_builder import SessionBuilder
 
@@ -14,26 +11,6 @@ from app.model.view_state import PipelineStatus
 from widgets.status_bar import StatusBar
 
 pytestmark = pytest.mark.timeout(60)
-
-
-class UrlRecorder(QObject):
-    """Takes the place of the browser for https links, through Qt's own URL-handler hook."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.opened: list[str] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.opened.append(url.toString())
-
-
-@pytest.fixture
-def browser() -> Iterator[UrlRecorder]:
-    recorder = UrlRecorder()
-    QDesktopServices.setUrlHandler("https", recorder, "open")
-    yield recorder
-    QDesktopServices.unsetUrlHandler("https")
 
 
 @pytest.fixture
@@ -61,6 +38,7 @@ def test_reconnect_countdown_counts_down_in_whole_seconds(bar: StatusBar, builde
 
 
 def test_counts_latency_and_upload_rate(bar: StatusBar, builder: SessionBuilder) -> None:
+    bar.set_status(PipelineStatus(session_state="running"))
     builder.segment(0, 0, 4, size=100_000, latency_s=1.2)
     builder.segment(1, 4, 8, size=150_000, latency_s=0.8)
     builder.failed(9.0, 2, "Video could not be read.", "ih5002")
@@ -69,6 +47,19 @@ def test_counts_latency_and_upload_rate(bar: StatusBar, builder: SessionBuilder)
     assert bar.segments_label.text() == "Segments 2 sent · 2 done · 1 error · 1 skipped"
     assert bar.latency_label.text() == "Round trip 800 ms"
     assert bar.upload_label.text() == "Upload 100 kbit/s"  # 250 kB over the 20 s window
+    bar.set_status(PipelineStatus(session_state="idle"))
+    bar.set_snapshot(builder.snapshot(12.5))
+    assert bar.upload_label.text() == "Upload –", "after Stop nothing is uploading"
+
+
+def test_no_text_widens_the_status_bar(bar: StatusBar, builder: SessionBuilder) -> None:
+    """Each counter gives up width before the window does (the window's width is the user's)."""
+    bar.set_status(PipelineStatus(session_state="running", encoder_load=1.23, dropped_video_frames=99999))
+    for index in range(200):
+        builder.segment(index, 4 * index, 4 * index + 4, size=20_000_000, latency_s=12.3)
+    builder.connection(800.0, "auth_rejected", detail="Key rejected")
+    bar.set_snapshot(builder.snapshot(801))
+    assert bar.minimumSizeHint().width() < 400
 
 
 def test_backend_encoder_load_and_dropped_frames(bar: StatusBar) -> None:
@@ -83,44 +74,18 @@ def test_backend_encoder_load_and_dropped_frames(bar: StatusBar) -> None:
     assert bar.dropped_label.text() == "Dropped 7"
 
 
-def test_server_error_shows_message_and_opens_its_details_link(
-    bar: StatusBar, builder: SessionBuilder, browser: UrlRecorder, qtbot: QtBot
-) -> None:
-    link = "https://docs.interhuman.ai/errors#ih6002"
-    builder.failed(20.0, 4, "Message too large.", "ih6002", link)
-    bar.set_snapshot(builder.snapshot(21))
-    problem = bar.problem
-    assert problem.isVisible()
-    assert "ih6002" in problem.label.text()
-    assert "Message too large." in problem.label.text()
-    assert f"href='{link}'" in problem.label.text()
-    with qtbot.waitSignal(problem.link_opened, timeout=2000) as opened:
-        problem.label.linkActivated.emit(link)
-    assert opened.args == [link]
-    assert browser.opened == [link]
-
-
-def test_links_that_are_not_web_pages_are_neither_shown_nor_opened(
-    bar: StatusBar, builder: SessionBuilder, browser: UrlRecorder
-) -> None:
-    builder.failed(20.0, 4, "Bad segment.", "ih5004", "file:///etc/passwd")
-    bar.set_snapshot(builder.snapshot(21))
-    assert "href" not in bar.problem.label.text()
-    bar.problem.label.linkActivated.emit("file:///etc/passwd")
-    assert browser.opened == []
-
-
-def test_a_problem_can_be_dismissed_and_a_new_one_shows_again(
+def test_a_narrow_bar_gives_up_the_lesser_counters_whole_not_every_counter_in_part(
     bar: StatusBar, builder: SessionBuilder
 ) -> None:
-    builder.failed(5.0, 1, "Video could not be read.", "ih5002")
-    bar.set_snapshot(builder.snapshot(6))
-    bar.problem.clear()
-    bar.set_snapshot(builder.snapshot(7))
-    assert not bar.problem.isVisible(), "a dismissed problem stays dismissed"
-    builder.connection(8.0, "lost", detail="The network went away. Retrying.")
-    bar.set_snapshot(builder.snapshot(9))
-    assert bar.problem.isVisible()
-    assert "The network went away. Retrying." in bar.problem.label.text()
-    bar.show_problem("The camera could not be opened. Close other apps using it.")
-    assert "The camera could not be opened" in bar.problem.label.text()
+    bar.set_status(PipelineStatus(backend="cloud", session_state="running", encoder_load=0.5))
+    builder.segment(0, 0, 4, latency_s=0.8)
+    bar.set_snapshot(builder.snapshot(5))
+    QApplication.processEvents()
+    assert all(label.isVisible() for label in (bar.latency_label, bar.upload_label, bar.encoder_label))
+    bar.resize(720, 30)
+    QApplication.processEvents()
+    shown = [label for label in bar.findChildren(QLabel) if label.isVisible()]
+    assert bar.segments_label in shown and bar.connection_label in shown and bar.backend_label in shown
+    assert not bar.dropped_label.isVisible(), "the least needed goes first"
+    for label in shown:
+        assert label.width() >= label.sizeHint().width() - 1, f"{label.objectName()} is cut"
