@@ -13,10 +13,10 @@ from support.session_builder import SessionBuilder
 from support.widget_pixels import colour_at, near
 
 from app.model.events import SendingPaused
-from app.model.sending import LOCAL_TEXT, PAUSED_TEXT, SENDING_TEXT
+from app.model.sending import LOCAL_TEXT, PAUSED_TEXT, SENDING_TEXT, sending_state
 from app.model.view_state import DeviceStatus, PipelineStatus
 from widgets.main_window import MainWindow
-from widgets.sending_indicator import COLOURS
+from widgets.sending_indicator import COLOURS, SendingIndicator
 from widgets.timeline_strip import PAUSED_LABEL, TimelineStrip
 from widgets.tray import ICON_PX, tray_icon
 
@@ -51,7 +51,6 @@ def test_every_view_says_the_same_and_follows_the_connection(
     builder.connection(1.0, "connected")
     window.set_snapshot(builder.snapshot(2.0))
     assert shown(window) == [SENDING_TEXT] * 3
-    assert window.sending_indicator.shown_text() == SENDING_TEXT, "the whole sentence fits at 1366 px"
     assert window.tray.icon.toolTip() == f"Interhuman Live: {SENDING_TEXT}"
 
     builder.connection(3.0, "reconnecting", retry_in_s=8.0)
@@ -65,14 +64,27 @@ def test_every_view_says_the_same_and_follows_the_connection(
     assert shown(window) == [LOCAL_TEXT] * 3
 
 
-def test_a_narrow_window_shows_the_short_form_and_never_widens(qtbot: QtBot, window: MainWindow) -> None:
-    window.set_status(PipelineStatus(backend="local", session_state="running"))
-    window.resize(1024, 600)
-    qtbot.wait(50)
-    assert window.width() == 1024
-    indicator = window.sending_indicator
+def test_the_whole_sentence_where_it_fits_else_its_short_form(qtbot: QtBot) -> None:
+    indicator = SendingIndicator()
+    qtbot.addWidget(indicator)
+    indicator.set_state(sending_state(PipelineStatus(backend="local", session_state="running"), None))
+    indicator.resize(indicator.sizeHint())
+    assert indicator.shown_text() == LOCAL_TEXT
+    indicator.resize(indicator.minimumSizeHint())
     assert indicator.shown_text() == "Local analysis"
-    assert LOCAL_TEXT in indicator.toolTip()
+    assert LOCAL_TEXT in indicator.toolTip(), "the tooltip always has the whole sentence"
+
+
+def test_the_sending_state_never_widens_the_window(qtbot: QtBot, window: MainWindow) -> None:
+    width = window.width()
+    for status in (
+        CLOUD,
+        PipelineStatus(backend="local", session_state="running"),
+        replace(CLOUD, paused=True),
+    ):
+        window.set_status(status)
+        qtbot.wait(20)
+        assert window.width() == width
 
 
 def test_the_compact_window_pauses_and_stops_through_the_main_windows_actions(
