@@ -78,7 +78,7 @@ def test_a_new_session_after_the_sound_server_died_runs_video_only_and_the_micro
         await live.until(lambda: bool(microphone_news(live, "error")), 10, "the warning")
         assert microphone_news(live, "error") == [SERVER_DOWN_MESSAGE]
         assert controller.status().microphone.state == "missing"
-        assert SERVER_DOWN_MESSAGE in live.window.status_bar.problem.label.toolTip()
+        assert SERVER_DOWN_MESSAGE in live.window.problem_banner.label.toolTip()
         await live.until_completed(1)  # video-only meanwhile
 
         server.start()
