@@ -1,4 +1,7 @@
-"""`MicrophoneSource`: sound from `QAudioSource` (QtMultimedia) in push mode.
+"""`MicrophoneSource`: sound from `QAudioSource` (QtMultimedia) in push mode, on macOS and Windows.
+On Linux, where libpulse is (QtMultimedia needs it), a session reads the microphone through
+`capture.pulse_microphone` instead: Qt's PulseAudio backend cannot come back from a sound server
+that died (see there).
 
 The `QAudioSource` lives on the thread that calls `start` — the Qt main thread in the app, which
 runs the event loop its `readyRead` needs. Each callback only reads the bytes, converts them to
@@ -75,6 +78,12 @@ def find_input(name: str | None) -> QAudioDevice | None:
         if name in (device.description(), bytes(device.id().data()).decode(errors="replace")):
             return device
     return None
+
+
+def input_id(name: str) -> str | None:
+    """The system's id of the input called `name` (PulseAudio's source name on Linux), or None."""
+    device = find_input(name)
+    return None if device is None else bytes(device.id().data()).decode(errors="replace")
 
 
 class MicrophoneSource:

@@ -21,6 +21,8 @@ from capture.media import AUDIO_RATE_HZ
 log = logging.getLogger(__name__)
 
 DEFAULT_MONITOR = "@DEFAULT_MONITOR@"
+DEFAULT_SOURCE = "@DEFAULT_SOURCE@"
+"""PulseAudio's name for the default input: the microphone the system chose."""
 _PA_STREAM_RECORD = 2
 _PA_SAMPLE_S16LE = 3
 _UNSET = 0xFFFFFFFF
@@ -95,7 +97,12 @@ class PulseRecording:
     """An open record stream of 48 kHz mono int16 from source `device`, read in `chunk_samples`."""
 
     def __init__(
-        self, device: str = DEFAULT_MONITOR, *, app_name: str = "Interhuman Live", chunk_samples: int = 960
+        self,
+        device: str = DEFAULT_MONITOR,
+        *,
+        app_name: str = "Interhuman Live",
+        stream_name: str = "meeting audio",
+        chunk_samples: int = 960,
     ) -> None:
         simple, _ = _libraries()
         self._simple = simple
@@ -106,7 +113,7 @@ class PulseRecording:
         attr = _BufferAttr(_UNSET, _UNSET, _UNSET, _UNSET, chunk_samples * 2)
         error = ctypes.c_int(0)
         handle = simple.pa_simple_new(
-            None, app_name.encode(), _PA_STREAM_RECORD, device.encode(), b"meeting audio",
+            None, app_name.encode(), _PA_STREAM_RECORD, device.encode(), stream_name.encode(),
             ctypes.byref(spec), None, ctypes.byref(attr), ctypes.byref(error),
         )  # fmt: skip
         if not handle:

@@ -32,7 +32,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.model.events import ResultReceived, parse_event
+from app import APP_NAME
+from app.model.consent import notice_key
+from app.model.events import ResultReceived, parse_event, wall_now
+from app.session.config import LOCAL
+from app.store.settings import SETTINGS_FILE, Settings, save_settings
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +157,16 @@ def app_environment(display: str, home: Path) -> dict[str, str]:
     return env
 
 
+def agree_to_local_analysis(home: Path) -> None:
+    """The privacy notice for Local analysis, agreed to in the fresh home's settings, as a user
+    would have before their first session: the shots show the session, not the notice."""
+    settings = Settings(
+        recording_folder=home / "xdg_data_home" / APP_NAME / "sessions",  # where the app's own default is
+        consents={notice_key("local", LOCAL, screen=False): wall_now()},
+    )
+    save_settings(settings, home / "xdg_config_home" / APP_NAME / SETTINGS_FILE)
+
+
 def results_recorded(data_home: Path) -> int:
     count = 0
     for events in data_home.rglob("events.jsonl"):
@@ -168,6 +182,7 @@ def results_recorded(data_home: Path) -> int:
 def capture(display: str, work: Path, target: Path, shot: Shot, results: int) -> None:
     home = work / shot.name.removesuffix(".png")
     env = app_environment(display, home)
+    agree_to_local_analysis(home)
     command = [sys.executable, "-m", "app", "--source", "synthetic", "--local", "--start", *shot.arguments]
     command += ["--quit-after", str(SAFETY_QUIT_S)]
     app_log = work / f"{home.name}-app.log"

@@ -1,6 +1,7 @@
 """`CompactWindow`: a small frameless always-on-top window for a presenter whose slides fill the
-screen. Only the engagement badge, the freshness cue, the three strongest signals and, with
-Local analysis, one line of delivery figures.
+screen. Only the engagement badge, the freshness cue, the three strongest signals, with Local
+analysis one line of delivery figures, whether anything is being sent, and Pause and Stop, so the
+presenter never has to find the main window mid-talk.
 
 Drag it anywhere on its body to move it; the grip in the corner resizes it. It remembers its
 place between uses and runs.
@@ -12,6 +13,7 @@ import logging
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QAction,
     QCloseEvent,
     QColor,
     QHelpEvent,
@@ -28,6 +30,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizeGrip, QToolButton, QToolTip, QVBoxLayout, QWidget
 
 from app.model.connection_trouble import connection_trouble
+from app.model.sending import SendingState
 from app.model.timeline import TimelineSnapshot
 from app.model.view_state import PipelineStatus
 from widgets import theme
@@ -38,6 +41,7 @@ from widgets.freshness import cue_lag_text, freshness, paint_freshness_line
 from widgets.gauges import GaugeOrder, paint_gauges
 from widgets.overlay import OverlayLayout
 from widgets.painting import draw_text
+from widgets.sending_indicator import SendingIndicator
 from widgets.window_places import ForgetfulPlaces, WindowPlaces, restore_geometry, save_geometry
 
 log = logging.getLogger(__name__)
@@ -46,6 +50,7 @@ STATE_KEY = "compact"
 TOP_SIGNALS = 3
 HEADER_H = 34
 DELIVERY_LINE_H = 20
+FOOTER_H = 24
 DEFAULT_SIZE = QSize(300, 250)
 TOGGLE_SHORTCUT = "Ctrl+M"
 
@@ -77,6 +82,7 @@ class CompactWindow(QWidget):
         title.setObjectName("caption")
         header.addWidget(title)
         header.addStretch(1)
+        self._header = header
         self.expand_button = QToolButton()
         self.expand_button.setObjectName("expandButton")
         self.expand_button.setIcon(theme.icon("expand"))
@@ -86,15 +92,32 @@ class CompactWindow(QWidget):
         header.addWidget(self.expand_button)
         outer.addLayout(header)
         outer.addStretch(1)
+        footer = QHBoxLayout()
+        self.sending_indicator = SendingIndicator(pixel_size=11.0, bold=False)
+        footer.addWidget(self.sending_indicator, 1, Qt.AlignmentFlag.AlignBottom)
         self.grip = QSizeGrip(self)
         self.grip.setToolTip("Drag to resize")
-        outer.addWidget(self.grip, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+        footer.addWidget(self.grip, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+        outer.addLayout(footer)
         shortcut = QShortcut(QKeySequence(TOGGLE_SHORTCUT), self)
         shortcut.setAutoRepeat(False)  # a held Ctrl+M switches once, not on every repeat
         shortcut.activated.connect(self.expand_requested)
         self._gauge_order = GaugeOrder()
         self.setMouseTracking(True)
         self.connection_card = ConnectionCard(self, compact=True)
+
+    def add_controls(self, pause: QAction, start_stop: QAction) -> None:
+        """Buttons for the main window's Pause sending and Start/Stop actions, before the expand button:
+        the same actions, so their state and shortcuts are the main window's."""
+        for action, name in ((pause, "compactPauseButton"), (start_stop, "compactStopButton")):
+            button = QToolButton()
+            button.setObjectName(name)
+            button.setDefaultAction(action)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            self._header.insertWidget(self._header.indexOf(self.expand_button), button)
+
+    def set_sending(self, state: SendingState) -> None:
+        self.sending_indicator.set_state(state)
 
     def set_snapshot(self, snapshot: TimelineSnapshot | None) -> None:
         self._snapshot = snapshot
@@ -118,7 +141,7 @@ class CompactWindow(QWidget):
     def _update_card(self) -> None:
         self.connection_card.set_trouble(connection_trouble(self._snapshot, self._status))
         if self.connection_card.trouble is not None:
-            self.connection_card.place_in(self.width(), self.height(), bottom_margin=18)
+            self.connection_card.place_in(self.width(), self.height(), bottom_margin=FOOTER_H + 6)
 
     def overlay_layout(self) -> OverlayLayout:
         return self._layout
@@ -148,7 +171,7 @@ class CompactWindow(QWidget):
             draw_text(painter, lag_rect, lag, theme.overlay_font(11.5 * scale), theme.TEXT_SECONDARY)
             cue_rect = cue_rect.adjusted(0, 0, 0, 12 * scale)
         delivery = self.delivery_text()
-        bottom = self.height() - 16 - (DELIVERY_LINE_H * scale if delivery else 0.0)
+        bottom = self.height() - FOOTER_H - 8 - (DELIVERY_LINE_H * scale if delivery else 0.0)
         if snapshot is not None and snapshot.gauges:
             top = cue_rect.bottom() + 6
             _, layout.gauges = paint_gauges(

@@ -136,6 +136,13 @@ class ControlBar(QFrame):
         label.setToolTip(text)
         return label
 
+    def add_beside_pause(self, widget: QWidget) -> None:
+        """Put `widget` right after the Pause button (the sending state, next to what changes it)."""
+        layout = self.layout()
+        assert isinstance(layout, QHBoxLayout)
+        # A high stretch: it gets the room for its whole sentence before the pickers grow.
+        layout.insertWidget(layout.indexOf(self.pause_button) + 1, widget, 8)
+
     def set_devices(
         self,
         cameras: Sequence[DeviceOption],

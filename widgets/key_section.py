@@ -84,7 +84,7 @@ class ApiKeySection(QGroupBox):
                 "It takes precedence over a key saved here."
             )
         elif not available:
-            text = (
+            text = view.keyring_hint or (
                 "This system has no keyring, so the key cannot be saved here. "
                 f"Set the {view.env_var} environment variable instead, then restart the app."
             )

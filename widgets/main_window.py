@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_TITLE
+from app.model.sending import sending_state
 from app.model.timeline import TimelineSnapshot
 from app.model.view_state import DeviceOption, PipelineStatus, SessionState
 from widgets import theme
@@ -37,9 +38,11 @@ from widgets.key_banner import KeyBanner
 from widgets.preview import PreviewWidget
 from widgets.problem_banner import ProblemBanner
 from widgets.quality_panel import QualityPanel
+from widgets.sending_indicator import SendingIndicator
 from widgets.signal_list import SignalList
 from widgets.status_bar import StatusBar
 from widgets.timeline_strip import TimelineStrip
+from widgets.tray import SendingTray
 from widgets.window_places import (
     ForgetfulPlaces,
     WindowPlaces,
@@ -103,6 +106,8 @@ class MainWindow(QMainWindow):
     """The connection card's "Use Local analysis": start again on this computer's analysis."""
     stop_now_requested = Signal()
     """Stop without waiting for answers (the card's "Stop now", or Stop pressed while finishing)."""
+    privacy_requested = Signal()
+    """Help → Privacy: show what is captured and where it goes, and the user's agreement to it."""
     window_closed = Signal()
     """The user closed the window (or quit). While a session runs the window stays until it has
     stopped, so no process lives on unseen."""
@@ -115,6 +120,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self._session_state: SessionState = "idle"
         self._snapshot: TimelineSnapshot | None = None
+        self._status = PipelineStatus()
         self._make_actions()
         self._make_menus()
         self.preview = PreviewWidget()
@@ -127,6 +133,8 @@ class MainWindow(QMainWindow):
         self.controls.camera_chosen.connect(self.camera_chosen)
         self.controls.microphone_chosen.connect(self.microphone_chosen)
         self.controls.file_chosen.connect(self.file_chosen)
+        self.sending_indicator = SendingIndicator()
+        self.controls.add_beside_pause(self.sending_indicator)
         self.banner = KeyBanner()
         self.banner.add_key_requested.connect(self.add_key_requested)
         self.timeline_strip = TimelineStrip()
@@ -164,6 +172,10 @@ class MainWindow(QMainWindow):
         self.compact = CompactWindow(self, self.places)
         self.compact.expand_requested.connect(lambda: self.set_compact(False))
         self._connect_card(self.compact.connection_card)
+        self.compact.add_controls(self.pause_action, self.start_stop_action)
+        self.tray = SendingTray(self.pause_action, self)
+        self.tray.show_window_requested.connect(self.show_from_tray)
+        self.tray.stop_requested.connect(self.stop_requested)
         self.overlay_action.setChecked(self.places.flag(OVERLAY_KEY, True))
         self.preview.set_overlay_visible(self.overlay_action.isChecked())
         # Explicit, so that no text can widen the window: labels shorten or wrap instead.
@@ -246,7 +258,13 @@ class MainWindow(QMainWindow):
         about.setObjectName("about")
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self.about_requested)
-        self.menuBar().addMenu("&Help").addAction(about)
+        privacy = QAction("Privacy…", self)
+        privacy.setObjectName("privacy")
+        privacy.setToolTip("What is captured, where it goes, and how long it is kept")
+        privacy.triggered.connect(self.privacy_requested)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(privacy)
+        help_menu.addAction(about)
 
     def _side_panel(self) -> QWidget:
         panel = QFrame()
@@ -300,6 +318,7 @@ class MainWindow(QMainWindow):
 
     def set_snapshot(self, snapshot: TimelineSnapshot) -> None:
         self._snapshot = snapshot
+        self._show_sending()
         if self.compact.isVisible():
             self.compact.set_snapshot(snapshot)
             return
@@ -313,6 +332,9 @@ class MainWindow(QMainWindow):
         self.problem_banner.set_snapshot(snapshot)
 
     def set_status(self, status: PipelineStatus) -> None:
+        self._status = status
+        self._show_sending()
+        self.tray.set_session_state(status.session_state)
         self.set_session_state(status.session_state)
         self.pause_action.setChecked(status.paused)
         self.pause_action.setText("Resume sending" if status.paused else "Pause sending")
@@ -322,6 +344,20 @@ class MainWindow(QMainWindow):
         self.compact.set_status(status)
         self.status_bar.set_status(status)
         self.controls.set_audio_level(status.audio_level_dbfs)
+
+    def _show_sending(self) -> None:
+        state = sending_state(self._status, None if self._snapshot is None else self._snapshot.connection)
+        self.sending_indicator.set_state(state)
+        self.compact.set_sending(state)
+        self.tray.set_state(state)
+
+    def show_from_tray(self) -> None:
+        """The tray's Show window: bring back whichever window the user works in."""
+        shown = self.compact if self.is_compact() else self
+        if shown is self:
+            self.showNormal()
+        shown.raise_()
+        shown.activateWindow()
 
     def set_frame(self, image: np.ndarray) -> None:
         self.preview.set_frame(image)
@@ -440,5 +476,6 @@ class MainWindow(QMainWindow):
             self.window_closed.emit()
             return
         self.compact.hide()
+        self.tray.hide()
         self.window_closed.emit()
         super().closeEvent(event)

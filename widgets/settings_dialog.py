@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.model.local_only import CLOUD_REFUSAL
 from app.model.view_state import (
     DEFAULT_MICROPHONE_ID,
     NO_MICROPHONE_ID,
@@ -107,6 +108,8 @@ class SettingsDialog(QDialog):
         self.pick_folder: Callable[[QWidget, str], str | None] = ask_for_folder
         """Asks the user for a folder; replaceable where no modal dialog may open."""
         self._saved: Settings | None = None
+        self._consents = dict(settings.consents)
+        """Kept as they are: the privacy notices are agreed to elsewhere (Help → Privacy)."""
         self.key_section = ApiKeySection(key_view)
         self.key_section.test_requested.connect(self._test_requested)
         self.key_section.changed.connect(self._revalidate)
@@ -189,6 +192,17 @@ class SettingsDialog(QDialog):
         column.addWidget(self.timeline_check)
         self.form.row(form, "Ask for", "include_quality_overall", includes)
         self._protocol_rows(form, s)
+        self.local_only_check = QCheckBox("Local only: connect to no other computer")
+        self.local_only_check.setObjectName("localOnly")
+        self.local_only_check.setChecked(s.local_only)
+        self.local_only_check.toggled.connect(self._revalidate)
+        self.form.row(
+            form,
+            "Privacy",
+            "local_only",
+            self.local_only_check,
+            "Local analysis only: Interhuman and any other server are refused.",
+        )
         self.subprotocol_check = QCheckBox("Send the key as a WebSocket subprotocol")
         self.subprotocol_check.setChecked(s.credential_in_subprotocol)
         self.form.row(
@@ -298,6 +312,10 @@ class SettingsDialog(QDialog):
 
     def _recording_tab(self, s: Settings) -> QWidget:
         page, form = self.form.page()
+        self.record_check = QCheckBox("Keep the picture and sound on disk")
+        self.record_check.setObjectName("recordToDisk")
+        self.record_check.setChecked(s.record_to_disk)
+        self.form.row(form, "Record", "record_to_disk", self.record_check, "Off: only the results are kept.")
         folder_box = QWidget()
         row = QHBoxLayout(folder_box)
         row.setContentsMargins(0, 0, 0, 0)
@@ -356,6 +374,9 @@ class SettingsDialog(QDialog):
             "segment_length_s": self.segment_spin.value(),
             "recording_folder": self.folder_edit.text(),
             "retention_days": self.retention_spin.value(),
+            "record_to_disk": self.record_check.isChecked(),
+            "local_only": self.local_only_check.isChecked(),
+            "consents": self._consents,
         }
 
     def problems(self) -> dict[str, str]:
@@ -367,6 +388,8 @@ class SettingsDialog(QDialog):
             for problem in error.errors():
                 name = str(problem["loc"][0]) if problem["loc"] else "form"
                 found.setdefault(name, _reason(problem["msg"]))
+        if self.local_only_check.isChecked() and self.cloud_radio.isChecked():
+            found.setdefault("backend", CLOUD_REFUSAL)
         key_problem = self.key_section.problem()
         if key_problem:
             found["api_key"] = key_problem

@@ -2,18 +2,23 @@
 
 Engaged is solid, neutral carries horizontal lines, disengaged a diagonal hatch, so the strip
 reads without colour; a legend under it names each one. Gaps (no result for that time) stay
-empty; what the analysis did not cover as it should (a failed or skipped segment, the connection
-down, media never analysed, too little picture) is cross-hatched grey, its reason in the tooltip.
-The span grows with the session; a thin line marks now.
+empty. What the analysis did not cover as it should (a failed or skipped segment, the connection
+down, media never analysed, too little picture) is cross-hatched grey, its reason in the tooltip;
+spans when sending was paused are veiled with a cross-hatch, and spans with no picture at all (a
+camera unplugged, the computer asleep) are outlined with dashes; their legend entries appear once
+the session has one. The span grows with the session; a thin line marks now.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QHelpEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from app.model.timeline import Gap, TimelineSnapshot
+from app.model.timeline import Gap, Span, TimelineSnapshot
 from app.model.vocabulary import EngagementState
 from app.model.wire_v0 import EngagementWindow
 from widgets import theme
@@ -31,6 +36,9 @@ PATTERNS: dict[EngagementState, Qt.BrushStyle] = {
 TRACK_H = 20.0
 AXIS_H = 16.0
 LEGEND_H = 20.0
+PAUSED_LABEL = "Paused (nothing sent)"
+GAP_LABEL = "No picture"
+COVERAGE_LABEL = "Not analysed"
 
 
 def paint_band(painter: QPainter, rect: QRectF, state: EngagementState) -> None:
@@ -40,14 +48,47 @@ def paint_band(painter: QPainter, rect: QRectF, state: EngagementState) -> None:
         painter.fillRect(rect, QBrush(QColor(0, 0, 0, 130), pattern))
 
 
+def paint_paused(painter: QPainter, rect: QRectF) -> None:
+    painter.fillRect(rect, QColor(17, 19, 24, 170))
+    painter.fillRect(rect, QBrush(QColor(theme.TEXT_SECONDARY), Qt.BrushStyle.DiagCrossPattern))
+
+
+def _paused_swatch(painter: QPainter, rect: QRectF) -> None:
+    paint_band(painter, rect, "engaged")
+    paint_paused(painter, rect)
+
+
+def paint_coverage_gap(painter: QPainter, rect: QRectF) -> None:
+    painter.fillRect(rect, QColor(theme.SURFACE_RAISED))
+    painter.fillRect(rect, QBrush(QColor(theme.TEXT_MUTED), Qt.BrushStyle.DiagCrossPattern))
+
+
+def paint_gap(painter: QPainter, rect: QRectF) -> None:
+    painter.fillRect(rect, QColor(theme.SURFACE))
+    painter.save()
+    painter.setPen(QPen(QColor(theme.WARNING), 1, Qt.PenStyle.DashLine))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
+    painter.restore()
+
+
+_EXTRA_SWATCHES: dict[str, Callable[[QPainter, QRectF], None]] = {
+    COVERAGE_LABEL: paint_coverage_gap,
+    PAUSED_LABEL: _paused_swatch,
+    GAP_LABEL: paint_gap,
+}
+
+
 class TimelineStrip(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._history: list[EngagementWindow] = []
-        self._gaps: list[Gap] = []
+        self._paused: list[Span] = []
+        self._gaps: list[Span] = []
+        self._coverage: list[Gap] = []
         self._now = 0.0
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setFixedHeight(int(TRACK_H + AXIS_H + LEGEND_H + 10))
+        self.setFixedHeight(self._height(legend_rows=1))
         self.setAccessibleName("Engagement over the session")
 
     def sizeHint(self) -> QSize:
@@ -55,17 +96,42 @@ class TimelineStrip(QWidget):
 
     def set_snapshot(self, snapshot: TimelineSnapshot | None) -> None:
         history = snapshot.engagement_history if snapshot is not None else []
-        gaps = snapshot.coverage_gaps if snapshot is not None else []
         now = snapshot.now if snapshot is not None else 0.0
+        paused = snapshot.paused_spans if snapshot is not None else []
+        gaps = snapshot.picture_gaps if snapshot is not None else []
+        # No picture is outlined as a picture gap of its own; every other gap is not analysed.
+        coverage = (
+            [g for g in snapshot.coverage_gaps if g.kind != "no_picture"] if snapshot is not None else []
+        )
         # Whole seconds are enough for the now-marker; repainting on every fraction would only cost.
-        if history != self._history or gaps != self._gaps or int(now) != int(self._now):
+        changed = (history, paused, gaps, coverage) != (
+            self._history,
+            self._paused,
+            self._gaps,
+            self._coverage,
+        )
+        if changed or int(now) != int(self._now):
             self._history = list(history)
-            self._gaps = list(gaps)
+            self._paused, self._gaps, self._coverage = list(paused), list(gaps), list(coverage)
             self._now = now
+            height = self._height(legend_rows=2 if self._extra_legend() else 1)
+            if height != self.height():
+                self.setFixedHeight(height)
             self.update()
 
-    def gap_at(self, x: float) -> Gap | None:
-        return next((g for g in self._gaps if self.x_for(g.start) <= x <= self.x_for(g.end)), None)
+    @staticmethod
+    def _height(*, legend_rows: int) -> int:
+        return int(TRACK_H + AXIS_H + legend_rows * LEGEND_H + 10)
+
+    def _extra_legend(self) -> list[str]:
+        return (
+            ([COVERAGE_LABEL] if self._coverage else [])
+            + ([PAUSED_LABEL] if self._paused else [])
+            + ([GAP_LABEL] if self._gaps else [])
+        )
+
+    def paused_spans(self) -> list[Span]:
+        return list(self._paused)
 
     def span_s(self) -> float:
         last_end = self._history[-1].end if self._history else 0.0
@@ -77,6 +143,26 @@ class TimelineStrip(QWidget):
     def x_for(self, t: float) -> float:
         track = self.track_rect()
         return track.left() + max(0.0, min(1.0, t / self.span_s())) * track.width()
+
+    def tooltip_at(self, x: float) -> str | None:
+        """What the strip shows at `x`: the engagement window, and a pause or a gap over it."""
+        parts = []
+        window = self.window_at(x)
+        if window is not None:
+            parts.append(f"{window_text(window.start, window.end)} · {theme.ENGAGEMENT_LABELS[window.state]}")
+        parts += [
+            f"{window_text(gap.start, gap.end)} · {gap.reason}"
+            for gap in self._coverage
+            if self._covers(gap, x)
+        ]
+        for spans, label in ((self._paused, PAUSED_LABEL), (self._gaps, GAP_LABEL)):
+            parts += [
+                f"{window_text(span.start, span.end)} · {label}" for span in spans if self._covers(span, x)
+            ]
+        return "\n".join(parts) or None
+
+    def _covers(self, span: Span | Gap, x: float) -> bool:
+        return self.x_for(span.start) <= x <= max(self.x_for(span.end), self.x_for(span.start) + 1)
 
     def window_at(self, x: float) -> EngagementWindow | None:
         for window in self._history:
@@ -94,17 +180,13 @@ class TimelineStrip(QWidget):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         for window in self._history:
-            top_left = QPointF(self.x_for(window.start), track.top() + 1)
-            paint_band(
-                painter, QRectF(top_left, QPointF(self.x_for(window.end), track.bottom() - 1)), window.state
-            )
+            paint_band(painter, self._span_rect(window.start, window.end), window.state)
+        for coverage in self._coverage:
+            paint_coverage_gap(painter, self._span_rect(coverage.start, coverage.end))
         for gap in self._gaps:
-            rect = QRectF(
-                QPointF(self.x_for(gap.start), track.top() + 1),
-                QPointF(self.x_for(gap.end), track.bottom() - 1),
-            )
-            painter.fillRect(rect, QColor(theme.SURFACE_RAISED))
-            painter.fillRect(rect, QBrush(QColor(theme.TEXT_MUTED), Qt.BrushStyle.DiagCrossPattern))
+            paint_gap(painter, self._span_rect(gap.start, gap.end))
+        for span in self._paused:
+            paint_paused(painter, self._span_rect(span.start, span.end))
         painter.restore()
         if self._now > 0:
             x = self.x_for(self._now)
@@ -115,34 +197,44 @@ class TimelineStrip(QWidget):
         draw_text(painter, axis, "00:00", small, theme.TEXT_MUTED)
         end_align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         draw_text(painter, axis, mmss(self.span_s()), small, theme.TEXT_MUTED, end_align)
-        self._paint_legend(painter, QRectF(track.left(), axis.bottom() + 2, track.width(), LEGEND_H))
+        legend = QRectF(track.left(), axis.bottom() + 2, track.width(), LEGEND_H)
+        self._paint_legend(painter, legend)
+        self._paint_extra_legend(painter, legend.translated(0, LEGEND_H))
         painter.end()
+
+    def _span_rect(self, start: float, end: float) -> QRectF:
+        track = self.track_rect()
+        # At least a pixel wide: a two-second pause in an hour-long session must still show.
+        left, right = self.x_for(start), max(self.x_for(end), self.x_for(start) + 1)
+        return QRectF(QPointF(left, track.top() + 1), QPointF(right, track.bottom() - 1))
 
     def _paint_legend(self, painter: QPainter, rect: QRectF) -> None:
         x = rect.left()
-        font = theme.overlay_font(11.5)
         for state in ("engaged", "neutral", "disengaged"):
-            swatch = QRectF(x, rect.center().y() - 5, 16, 10)
-            paint_band(painter, swatch, state)
-            label = theme.ENGAGEMENT_LABELS[state]
-            text = QRectF(swatch.right() + 5, rect.top(), text_width(font, label) + 2, rect.height())
-            draw_text(painter, text, label, font, theme.TEXT_SECONDARY)
-            x = text.right() + 14
+            swatch = partial(paint_band, state=state)
+            x = self._legend_entry(painter, rect, x, theme.ENGAGEMENT_LABELS[state], swatch)
+
+    def _paint_extra_legend(self, painter: QPainter, rect: QRectF) -> None:
+        x = rect.left()
+        for label in self._extra_legend():
+            x = self._legend_entry(painter, rect, x, label, _EXTRA_SWATCHES[label])
+
+    @staticmethod
+    def _legend_entry(
+        painter: QPainter, rect: QRectF, x: float, label: str, paint: Callable[[QPainter, QRectF], None]
+    ) -> float:
+        font = theme.overlay_font(11.5)
+        swatch = QRectF(x, rect.center().y() - 5, 16, 10)
+        paint(painter, swatch)
+        text = QRectF(swatch.right() + 5, rect.top(), text_width(font, label) + 2, rect.height())
+        draw_text(painter, text, label, font, theme.TEXT_SECONDARY)
+        return text.right() + 14
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            window = self.window_at(event.pos().x())
-            gap = self.gap_at(event.pos().x())
-            on_track = self.track_rect().adjusted(0, -2, 0, 2).contains(QPointF(event.pos()))
-            if gap is not None and on_track:
-                QToolTip.showText(
-                    event.globalPos(), f"{window_text(gap.start, gap.end)} · {gap.reason}", self
-                )
-            elif window is not None and on_track:
-                label = theme.ENGAGEMENT_LABELS[window.state]
-                QToolTip.showText(
-                    event.globalPos(), f"{window_text(window.start, window.end)} · {label}", self
-                )
+            text = self.tooltip_at(event.pos().x())
+            if text and self.track_rect().adjusted(0, -2, 0, 2).contains(QPointF(event.pos())):
+                QToolTip.showText(event.globalPos(), text, self)
             else:
                 QToolTip.hideText()
                 event.ignore()

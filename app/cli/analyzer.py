@@ -12,6 +12,7 @@ import socket
 import sys
 from typing import TYPE_CHECKING
 
+from app.model.local_only import host_refusal
 from app.model.server_url import is_loopback
 
 if TYPE_CHECKING:
@@ -57,6 +58,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     host: str = args.host
     key: str | None = args.key or None
+    local_only = bool(getattr(args, "local_only", False))
+    refusal = host_refusal(host, how_to_leave="leave out --local-only") if local_only else None
+    if refusal:
+        print(f"analyzer: {refusal}", file=sys.stderr)
+        return EXIT_USAGE
     if not is_loopback(host) and key is None:
         print(
             f"analyzer: listening on {host} would let other machines use it without a key. "

@@ -53,7 +53,13 @@ def run(args: argparse.Namespace) -> int:
     app = application()
     with qt_event_loop(app) as loop:
         desktop = open_desktop(
-            loop, source=source, microphone=microphone, local=args.local, api=args.api, model=args.model
+            loop,
+            source=source,
+            microphone=microphone,
+            local=args.local,
+            local_only=args.local_only,
+            api=args.api,
+            model=args.model,
         )
         if args.compact:
             desktop.window.set_compact(True)

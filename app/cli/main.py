@@ -17,8 +17,14 @@ from types import ModuleType
 from app import APP_NAME, __version__
 from app.cli import analyzer, devices, export_video, gui, report, review, self_test, sessions, stream
 from app.runtime.logs import setup_logging
+from app.runtime.memory import return_large_buffers
 
 log = logging.getLogger(__name__)
+
+LOCAL_ONLY_HELP = (
+    "connect to no other computer: Local analysis only, any other server refused "
+    "(also the Settings option of the same name)"
+)
 
 COMMANDS: dict[str, tuple[ModuleType, str]] = {
     "stream": (stream, "Run a session without a window and print what comes back"),
@@ -59,11 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check this installation end to end without a window, print versions, and exit",
     )
+    parser.add_argument("--local-only", action="store_true", help=LOCAL_ONLY_HELP)
     gui.configure(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
         module.configure(sub)
+        # Accepted after any command too; SUPPRESS keeps the sub-parser from resetting a
+        # `--local-only` given before the command.
+        sub.add_argument("--local-only", action="store_true", default=argparse.SUPPRESS, help=LOCAL_ONLY_HELP)
     return parser
 
 
@@ -98,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     log.debug("%s %s, log file %s", APP_NAME, __version__, log_file)
+    return_large_buffers()
     command: Callable[[argparse.Namespace], int]
     if args.self_test:
         command = self_test.run

@@ -16,6 +16,7 @@ from app.model.events import (
     DrainStarted,
     EngagementChanged,
     FeedbackReceived,
+    MediaGap,
     QualityReceived,
     ResultReceived,
     SegmentCompleted,
@@ -107,6 +108,11 @@ class ProgressPrinter:
                 return f"{mmss(event.start)}–{mmss(event.end)}  not analysed ({event.reason}){detail}"
             case FeedbackReceived():
                 return f"feedback: {event.text}"
+            case MediaGap():
+                return (
+                    f"{event.source}: nothing from {mmss(event.t0)} to {mmss(event.t1)} "
+                    f"({event.t1 - event.t0:.1f} s gap)"
+                )
             case SessionSummary():
                 return summary_line(event)
         return None

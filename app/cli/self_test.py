@@ -63,6 +63,7 @@ async def _exercise(folder: Path) -> tuple[str | None, str]:
         duration_s=SELF_TEST_MEDIA_S,
         url=LOCAL,
         record_dir=folder,
+        local_only=True,  # the self-test never needs another computer, --local-only or not
     )
     session = SessionController(config, credential=None, versions=library_versions())
     try:

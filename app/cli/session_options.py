@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 from app.cli.advice import key_origin_text, set_key_again
+from app.model.local_only import url_refusal
 from app.model.server_url import CLOUD_URL, api_of_url, server_url_problem
 from app.model.source_spec import CaptureFormat, MicSpec, SourceSpec
 from app.session.config import LOCAL, SessionConfig
@@ -46,12 +47,16 @@ def session_config_from_args(args: argparse.Namespace) -> tuple[SessionConfig, C
     record = not args.no_record
     if record:
         _check_recording_folder(args.record_dir)
-    credential = KeyStore().credential()
+    local_only = bool(getattr(args, "local_only", False))
+    # Local-only needs no key: the keyring is not even asked (a D-Bus round trip, or a prompt).
+    credential = None if local_only else KeyStore().credential()
     if args.local:
         url = LOCAL
     elif args.url:
         url = args.url
-        problem = server_url_problem(url)
+        problem = server_url_problem(url) or (
+            url_refusal(url, how_to_leave="leave out --local-only") if local_only else None
+        )
         if problem:
             raise SessionOptionsError(problem)
     else:
@@ -84,6 +89,7 @@ def session_config_from_args(args: argparse.Namespace) -> tuple[SessionConfig, C
         goal_dimensions=goals,
         record=record,
         record_dir=args.record_dir,
+        local_only=local_only,
         connect_attempts=CONNECT_ATTEMPTS,
     )
     return config, credential

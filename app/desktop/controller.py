@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -79,6 +79,8 @@ class DesktopController(QObject):
         """A version the command line asked for (`--api`), over the setting."""
         self.model_choice: str | None = None
         """A v2 model the command line asked for (`--model`), over the setting."""
+        self.force_local_only = False
+        """`--local-only`: local-only mode for this run, whatever Settings say."""
         self.paused = False
         """The user's privacy choice: it holds across sessions until they resume sending."""
         self.closed = asyncio.Event()
@@ -86,6 +88,8 @@ class DesktopController(QObject):
         self.settings_flow: object | None = None
         self.last_recording: Path | None = None
         """The folder of the session that stopped last, for "Review this session"."""
+        self.consent: Callable[[SessionConfig], Awaitable[bool]] | None = None
+        """Asks the user to agree to what a session will capture and send; None starts without asking."""
         self._stop_after_start = False
         self._closing = False
         self._starting: asyncio.Future[object] | None = None
@@ -180,7 +184,7 @@ class DesktopController(QObject):
         s = self.settings
         width, height = s.frame_size
         self.refresh_credential()
-        cloud = s.backend == "cloud" and self._credential is not None and not self.force_local
+        cloud = self._wants_cloud()
         url = s.server_url if cloud else LOCAL
         api = self.api_choice or s.api_for("cloud" if cloud else "local")
         speaks = api or (api_of_url(url) if cloud else None) or "v0"
@@ -196,7 +200,21 @@ class DesktopController(QObject):
             model=(self.model_choice or s.model) if speaks == "v2" else None,
             goal_dimensions=s.goal_dimensions if speaks != "v0" else (),
             record_root=s.recording_folder,
+            record_media=s.record_to_disk,
+            local_only=self.local_only,
             credential_in_subprotocol=s.credential_in_subprotocol,
+        )
+
+    @property
+    def local_only(self) -> bool:
+        return self.settings.local_only or self.force_local_only
+
+    def _wants_cloud(self) -> bool:
+        return (
+            self.settings.backend == "cloud"
+            and self._credential is not None
+            and not self.force_local
+            and not self.local_only
         )
 
     def _source(self) -> SourceSpec:
@@ -207,7 +225,7 @@ class DesktopController(QObject):
         return SourceSpec.parse(self.camera_choice)
 
     def start(self) -> None:
-        if self.state != "idle":
+        if self.state != "idle" or (self._starting is not None and not self._starting.done()):
             return
         self._starting = self._spawn(self._start())
 
@@ -255,6 +273,8 @@ class DesktopController(QObject):
     async def _start(self) -> None:
         self._stop_after_start = False
         config = self.session_config()
+        if self.consent is not None and not await self.consent(config):
+            return
         session = SessionController(config, credential=self._credential, versions=self.versions)
         session.add_listener(self._on_event)
         self.session = session
@@ -354,7 +374,7 @@ class DesktopController(QObject):
         session = self.session
         credential = self._credential
         backend: Backend = "cloud" if session is not None and session.config.backend == "cloud" else "local"
-        if session is None and self.settings.backend == "cloud" and credential and not self.force_local:
+        if session is None and self._wants_cloud():
             backend = "cloud"
         has_mic = self._microphone.state not in ("off", "missing")
         return PipelineStatus(

@@ -11,10 +11,12 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from app import APP_TITLE, __version__
+from app.desktop.consent_flow import ConsentFlow
 from app.desktop.controller import DesktopController
 from app.desktop.library_controller import LibraryController
 from app.desktop.settings_flow import SettingsFlow
 from app.desktop.window_places import IniWindowPlaces
+from app.model.local_only import REFUSAL
 from app.model.server_url import ApiVersion
 from app.model.source_spec import MicSpec, SourceSpec
 from app.runtime.versions import library_versions
@@ -46,6 +48,7 @@ def open_desktop(
     source: SourceSpec | None = None,
     microphone: MicSpec | None = None,
     local: bool = False,
+    local_only: bool = False,
     api: ApiVersion | None = None,
     model: str | None = None,
 ) -> DesktopController:
@@ -72,8 +75,10 @@ def open_desktop(
     if microphone is not None:
         controller.microphone_choice = str(microphone)
     controller.force_local = local
+    controller.force_local_only = local_only
     controller.api_choice, controller.model_choice = api, model
     controller.settings_flow = SettingsFlow(controller)
+    ConsentFlow(controller)
     window.window_closed.connect(lambda: asyncio.ensure_future(controller.close()))
     window.about_requested.connect(lambda: show_about(window, controller.versions.labelled()))
     library = LibraryController(lambda: controller.settings, controller)
@@ -84,10 +89,13 @@ def open_desktop(
     window.window_closed.connect(library.close_all)
     controller.show_devices()
     window.show()
+    window.tray.show()
     # "ready" once the event loop runs: the window has been painted by then (bench/startup.py times it).
     QTimer.singleShot(0, lambda: log.info("ready"))
     if settings_note:
         window.show_problem(settings_note)
+    elif controller.local_only and settings.backend == "cloud":
+        window.show_problem(f"{REFUSAL}: Interhuman is not used, sessions run on Local analysis.")
     controller.prune_recordings()
     return controller
 

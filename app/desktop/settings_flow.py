@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from app.desktop.controller import DesktopController
+from app.model.local_only import url_refusal
 from app.model.view_state import SOURCE_LOCKED, KeyChange
 from app.store.keystore import KeyStoreUnavailable
 from app.store.settings import Settings, save_settings
@@ -61,6 +62,14 @@ class SettingsFlow:
         from app.uplink import probe
 
         dialog = self.dialog
+        local_only = self.controller.force_local_only or (
+            dialog is not None and dialog.values()["local_only"]
+        )
+        refusal = url_refusal(url, how_to_leave="turn local-only mode off") if local_only else None
+        if refusal:
+            if dialog is not None:
+                dialog.show_connection_result(False, refusal)
+            return
         stored = self.controller.key_store.credential()
         # An empty field means "the key I already saved".
         credential = key or (stored.value if stored is not None else None)

@@ -224,6 +224,24 @@ class CaptureProblem(Event):
     message: str
 
 
+class SendingPaused(Event):
+    """The user paused or resumed sending. While paused nothing leaves the computer; the preview
+    and the recording go on."""
+
+    kind: Literal["sending_paused"] = "sending_paused"
+    paused: bool
+
+
+class MediaGap(Event):
+    """No picture ("video") or no sound ("audio") came in [t0, t1) of session time: a camera
+    unplugged, a microphone lost, the computer asleep. The segments on either side stay whole."""
+
+    kind: Literal["gap"] = "gap"
+    source: Literal["video", "audio"]
+    t0: float
+    t1: float
+
+
 class SessionSummary(Event):
     kind: Literal["summary"] = "summary"
     closed: int
@@ -267,6 +285,8 @@ SessionEvent = Annotated[
     | CoverageGap
     | FeedbackReceived
     | CaptureProblem
+    | SendingPaused
+    | MediaGap
     | SessionSummary,
     Field(discriminator="kind"),
 ]

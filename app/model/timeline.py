@@ -26,6 +26,7 @@ from app.model.events import (
     CoverageGap,
     EngagementChanged,
     FeedbackReceived,
+    MediaGap,
     MessageUnparsed,
     QualityReceived,
     ResultReceived,
@@ -35,6 +36,7 @@ from app.model.events import (
     SegmentSent,
     SegmentSkipped,
     SegmentUnanswered,
+    SendingPaused,
     SessionEvent,
     SignalChanged,
 )
@@ -115,15 +117,24 @@ class ConnectionNow:
 
 
 GapKind = Literal[
-    "error", "skipped", "reconnection", "unanswered", "unsent", "missing_media", "dropped", "degraded"
+    "error",
+    "skipped",
+    "reconnection",
+    "no_picture",
+    "unanswered",
+    "unsent",
+    "missing_media",
+    "dropped",
+    "degraded",
 ]
-"""What the timeline finds itself (errors, skipped segments, reconnections; on v1/v2 the media never
-analysed and that analysed with too little picture) and what a review of the folder adds
-(segments never answered, the unsent tail, segment files missing or unreadable)."""
+"""What the timeline finds itself (errors, skipped segments, reconnections, no picture at all; on
+v1/v2 the media never analysed and that analysed with too little picture) and what a review of the
+folder adds (segments never answered, the unsent tail, segment files missing or unreadable)."""
 COVERAGE_REASONS = {
     "dropped": "not analysed",
     "degraded": "analysed with too little picture",
 }
+NO_PICTURE_REASON = "no picture came: the camera unplugged, or the computer asleep"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +165,14 @@ class Feedback:
 
 
 @dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of session time [start, end)."""
+
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
 class TimelineSnapshot:
     now: float
     engagement: EngagementNow | None
@@ -177,6 +196,10 @@ class TimelineSnapshot:
     """Feedback text on the chosen goals, newest first."""
     cue_lag_s: float | None = None
     """Session seconds from the end of the newest analysed media to now; None before any result."""
+    paused_spans: list[Span] = field(default_factory=list)
+    """When sending was paused; the one still going ends at `now`."""
+    picture_gaps: list[Span] = field(default_factory=list)
+    """When no picture came (a camera unplugged, the computer asleep)."""
     delivery: LocalDelivery | None = None
     """Local analysis's delivery figures of the latest analysed stretch; None with Interhuman's
     service, or before the first result."""
@@ -211,6 +234,9 @@ class SessionTimeline:
     _outages: list[Gap] = field(default_factory=list)
     _outage_since: ConnectionChanged | None = None
     _latest_t: float = 0.0
+    _paused_since: float | None = None
+    _paused_spans: list[Span] = field(default_factory=list)
+    _picture_gaps: list[Span] = field(default_factory=list)
 
     def apply(self, event: SessionEvent) -> None:
         self._latest_t = max(self._latest_t, event.t)
@@ -266,6 +292,10 @@ class SessionTimeline:
                 self._bump(unparsed=self._counts.unparsed + 1)
             case CaptureProblem() if event.level == "error":
                 self._problem = Problem(event.t, event.source, event.message)
+            case SendingPaused():
+                self._apply_pause(event)
+            case MediaGap() if event.source == "video":
+                self._picture_gaps.append(Span(event.t0, event.t1))
             case CaptureProblem() if event.level == "info":
                 self._clear_problem(event.source)
 
@@ -289,6 +319,7 @@ class SessionTimeline:
         answered = {result.index for result in self.results}
         found = [gap for index, gap in self._segment_gaps.items() if index not in answered]
         found += self._outages + self._coverage_gaps
+        found += [Gap(span.start, span.end, "no_picture", NO_PICTURE_REASON) for span in self._picture_gaps]
         if self._outage_since is not None:
             found.append(self._outage(self._outage_since, self._latest_t, "not reconnected"))
         return sorted(found, key=lambda gap: (gap.start, gap.end))
@@ -323,6 +354,8 @@ class SessionTimeline:
             coverage_gaps=self.gaps(),
             feedback=self._feedback[-RECENT_FEEDBACK:][::-1],
             cue_lag_s=self.cue_lag_s(now),
+            paused_spans=self._paused_until(now),
+            picture_gaps=list(self._picture_gaps),
             delivery=self._delivery,
         )
 
@@ -429,6 +462,18 @@ class SessionTimeline:
         """The latest problem came from `source`, which is fine again: it no longer holds."""
         if self._problem is not None and self._problem.source == source:
             self._problem = None
+
+    def _paused_until(self, now: float) -> list[Span]:
+        if self._paused_since is None:
+            return list(self._paused_spans)
+        return [*self._paused_spans, Span(self._paused_since, max(now, self._paused_since))]
+
+    def _apply_pause(self, event: SendingPaused) -> None:
+        if event.paused and self._paused_since is None:
+            self._paused_since = event.t
+        elif not event.paused and self._paused_since is not None:
+            self._paused_spans.append(Span(self._paused_since, event.t))
+            self._paused_since = None
 
     def _segment_gap(self, index: int, kind: GapKind, reason: str) -> None:
         start, end = self._spans.get(index, (self._latest_t, self._latest_t))

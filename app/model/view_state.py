@@ -98,6 +98,8 @@ class KeyStoreView:
     keyring_name: str
     env_var: str
     """The environment variable that takes precedence over the keyring."""
+    keyring_hint: str = ""
+    """What to do when there is no keyring (on Linux: which package provides a Secret Service)."""
 
 
 @dataclass(frozen=True, slots=True)

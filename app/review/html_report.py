@@ -21,6 +21,7 @@ GAP_KIND_NAMES = {
     "error": "Analysis error",
     "skipped": "Not sent",
     "reconnection": "Connection lost",
+    "no_picture": "No picture",
     "unanswered": "No answer",
     "unsent": "Too short to send",
     "missing_media": "Recording missing",

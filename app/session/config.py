@@ -38,6 +38,10 @@ class SessionConfig:
     """A folder for this session's recording; None for a new folder under `record_root`."""
     record_root: Path | None = None
     """Where new session folders go; None for the platform data directory."""
+    record_media: bool = True
+    """Write the segments to disk; without, the recording holds only `events.jsonl` and `session.json`."""
+    local_only: bool = False
+    """Connect to no other computer: a URL that is not this computer is refused at start."""
     credential_in_subprotocol: bool = False
     connect_attempts: int | None = None
 

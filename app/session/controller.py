@@ -22,16 +22,20 @@ from typing import TYPE_CHECKING
 from app.model.error_codes import classify_error
 from app.model.events import (
     CaptureProblem,
+    MediaGap,
     SegmentClosed,
     SegmentError,
     SegmentSkipped,
+    SendingPaused,
     SessionEvent,
     SessionSummary,
 )
+from app.model.local_only import url_refusal
 from app.model.timeline import SessionTimeline
 from app.model.versions import LibraryVersions
 from app.session.config import EndReason, SessionConfig
 from app.session.cue_lag import CueLagSampler
+from app.session.gap_watch import GapWatch, Stream
 from app.session.source_building import build_microphone, build_video_source
 from app.session.source_news import SourceNews
 from app.session.thread_hop import on_loop
@@ -51,6 +55,8 @@ if TYPE_CHECKING:
     from capture.encoder import SegmentEncoder
 
 log = logging.getLogger(__name__)
+
+LEAVE_LOCAL_ONLY = "turn local-only mode off"
 
 
 class SessionController:
@@ -105,14 +111,20 @@ class SessionController:
         """Start capture first, then the backend and the uplink.
 
         Raises `CaptureError` if the picture cannot be captured and `BackendUnavailable` if the
-        local analyzer cannot start; everything started is undone then, and a recording folder
-        this session created holds nothing worth keeping, so it goes too.
+        local analyzer cannot start or local-only mode refuses the server; everything started is
+        undone then, and a recording folder this session created holds nothing worth keeping, so
+        it goes too.
         """
         from app.session.recorder import SessionRecorder
         from app.session.recording_folder import default_session_folder
 
         self._loop = asyncio.get_running_loop()
         config = self.config
+        refusal = (
+            url_refusal(config.url, how_to_leave=LEAVE_LOCAL_ONLY) if config.backend == "cloud" else None
+        )
+        if config.local_only and refusal:
+            raise BackendUnavailable(refusal)  # before anything is captured or written
         folder = None
         if config.record:
             folder = config.record_dir or default_session_folder(self.session_id, root=config.record_root)
@@ -120,6 +132,7 @@ class SessionController:
                 folder,
                 self._manifest(config.url),
                 on_problem=self._from_thread(lambda message: self._warn("recording", message)),
+                on_warning=self._from_thread(lambda message: self._warn("recording", message)),
             )
             self._recorder.open()
             self.recording_folder = folder
@@ -209,8 +222,9 @@ class SessionController:
 
     @paused.setter
     def paused(self, value: bool) -> None:
-        if self._uplink is not None:
+        if self._uplink is not None and value != self._uplink.paused:
             self._uplink.paused = value
+            self.emit(SendingPaused(t=self.clock.now(), paused=value))
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -311,8 +325,9 @@ class SessionController:
             on_error=self._from_thread(self._encoder_error),
         )
         check = InputCheck(self._from_thread(self._input_changed), check_audio=has_audio)
+        gaps = GapWatch(self._from_thread(self._media_gap))
         sink = FanOut(
-            [self._encoder, check], observer=self._source_news(), preview=self.preview, level=self.level
+            [self._encoder, check, gaps], observer=self._source_news(), preview=self.preview, level=self.level
         )
         if config.duration_s is None:
             return sink
@@ -350,7 +365,7 @@ class SessionController:
                 dropped_audio_chunks=segment.dropped_audio_chunks,
             )
         )
-        if self._recorder is not None:
+        if self._recorder is not None and self.config.record_media:
             self._recorder.write_segment(segment)
         if self._uplink is not None:
             self._uplink.submit(segment)
@@ -374,6 +389,10 @@ class SessionController:
         failure = await uplink.wait_failed()
         log.info("the session ends: the uplink gave up (%s)", failure)
         self._end("uplink_failed")
+
+    def _media_gap(self, stream: Stream, t0: float, t1: float) -> None:
+        log.info("no %s from %.1f to %.1f s", stream, t0, t1)
+        self.emit(MediaGap(t=self.clock.now(), source=stream, t0=t0, t1=t1))
 
     def _encoder_error(self, error: Exception) -> None:
         self._warn(

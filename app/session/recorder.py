@@ -4,7 +4,9 @@ Every write happens on the recorder's own thread, fed through a bounded queue, s
 thread nor the asyncio loop ever waits for the disk. Each event is appended and flushed as it
 comes and each segment lands under its final name only once complete, so a crash loses at most
 the segment being written. A full disk or an unwritable folder stops the recording, never the
-session: the problem is reported once (log and `on_problem`) and later writes are dropped.
+session: the problem is reported once (log and `on_problem`) and later writes are dropped. With
+`on_warning`, a `DiskWatch` warns while the disk is filling up and stops writing segments before
+it is full, the last one whole; the events go on into the space kept in reserve for them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import IO
 from app.model.events import Event, SessionSummary, event_json, wall_now
 from app.model.library import listing_figures
 from app.model.session_review import review_session
+from app.session.disk_watch import DiskWatch
 from app.session.manifest import SessionManifest
 from app.session.recording_folder import (
     EVENTS_FILE,
@@ -54,11 +57,16 @@ class SessionRecorder:
         manifest: SessionManifest,
         *,
         on_problem: Callable[[str], None] | None = None,
+        on_warning: Callable[[str], None] | None = None,
     ) -> None:
-        """`on_problem` gets one short sentence for the user, on the recorder's thread, at most once."""
+        """`on_problem` gets one short sentence for the user, on the recorder's thread, once per
+        problem; `on_warning` gets the disk's forecasts ("Disk full in about 7 min")."""
         self.folder = folder
         self.manifest = manifest
         self.problem: str | None = None
+        self.segments_stopped: str | None = None
+        """Why segments are no longer written (the disk nearly full) while the events still are."""
+        self._disk = None if on_warning is None else DiskWatch(folder, on_warning)
         self.dropped = 0
         """Events and segments not written: after a problem, or while the disk could not keep up."""
         self._on_problem = on_problem
@@ -84,7 +92,7 @@ class SessionRecorder:
     def write_segment(self, segment: Segment) -> None:
         """Write `segment` to `segments/NNNNNN.webm`. Never blocks."""
         with self._lock:
-            if self.problem is not None:
+            if self.problem is not None or self.segments_stopped is not None:
                 self.dropped += 1
                 return
             if self._pending_bytes + segment.size_bytes > MAX_PENDING_BYTES:
@@ -161,15 +169,27 @@ class SessionRecorder:
         self._events.flush()
 
     def _save(self, segment: Segment) -> None:
+        path = segment_path(self.folder, segment.index)
+        part = path.with_suffix(".webm.part")
         try:
-            path = segment_path(self.folder, segment.index)
-            part = path.with_suffix(".webm.part")
+            if self.segments_stopped is not None:
+                with self._lock:
+                    self.dropped += 1
+                return
+            if self._disk is not None and not self._disk.may_write(segment.size_bytes):
+                self._stop_segments()
+                return
             with open(part, "wb") as out:
                 out.write(segment.data)
             part.replace(path)
+        except OSError:
+            part.unlink(missing_ok=True)  # never half a segment on disk
+            raise
         finally:
             with self._lock:
                 self._pending_bytes -= segment.size_bytes
+        if self._disk is not None:
+            self._disk.wrote(segment.size_bytes)
 
     def _finish(self, summary: SessionSummary | None) -> None:
         if self._events is not None:
@@ -192,6 +212,23 @@ class SessionRecorder:
         part.write_text(self.manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
         part.replace(path)
 
+    def _stop_segments(self) -> None:
+        with self._lock:
+            self.dropped += 1
+        self.segments_stopped = (
+            "The disk is almost full, so recording stopped; the last segment is complete and "
+            "streaming goes on. Free some space, then start a new session to record again."
+        )
+        log.warning("%s", self.segments_stopped)
+        self._report(self.segments_stopped)
+
+    def _report(self, message: str) -> None:
+        if self._on_problem is not None:
+            try:
+                self._on_problem(message)
+            except Exception:
+                log.exception("the recorder's problem listener failed")
+
     def _stop_recording(self, error: OSError) -> None:
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
             self.problem = "The disk is full, so recording stopped; streaming goes on. Free some space."
@@ -207,8 +244,4 @@ class SessionRecorder:
             except OSError:
                 log.debug("closing events.jsonl failed as well", exc_info=True)
             self._events = None
-        if self._on_problem is not None:
-            try:
-                self._on_problem(self.problem)
-            except Exception:
-                log.exception("the recorder's problem listener failed")
+        self._report(self.problem)

@@ -3,6 +3,8 @@ so each is imported only when a session needs it."""
 
 from __future__ import annotations
 
+import sys
+
 from app.model.source_spec import CaptureFormat, MicSpec, SourceSpec
 from capture.media import CaptureSource
 
@@ -40,12 +42,9 @@ def build_video_source(
 
 
 def build_microphone(spec: MicSpec) -> CaptureSource:
-    """The sound for `spec`: the microphone, the meeting audio, or both mixed into one track."""
-    microphone: CaptureSource | None = None
-    if spec.enabled:
-        from capture.microphone import MicrophoneSource
-
-        microphone = MicrophoneSource(spec.name)
+    """The sound for `spec`: the microphone, the meeting audio, or both mixed into one track.
+    Call on the Qt main thread: a named microphone's system id comes from Qt's device list."""
+    microphone = _microphone(spec.name) if spec.enabled else None
     if not spec.meeting:
         assert microphone is not None
         return microphone
@@ -56,3 +55,19 @@ def build_microphone(spec: MicSpec) -> CaptureSource:
     from capture.audio_mix import MixedAudioSource
 
     return MixedAudioSource([microphone, MeetingAudioSource()])
+
+
+def _microphone(name: str | None) -> CaptureSource:
+    """On Linux the microphone reads through libpulse (it survives the sound server dying, which
+    QAudioSource does not: see `capture.pulse_microphone`); elsewhere through QAudioSource."""
+    from capture.microphone import MicrophoneSource, input_id
+    from capture.pulse_microphone import PulseMicrophoneSource
+    from capture.pulse_record import pulse_available
+
+    if not sys.platform.startswith("linux") or not pulse_available():
+        return MicrophoneSource(name)
+    if name is None:
+        return PulseMicrophoneSource(None)
+    # A name the system does not list is tried as a source name; the server then says it has no
+    # such source, and `start` reports the microphone not connected.
+    return PulseMicrophoneSource(input_id(name) or name, description=name)

@@ -2,7 +2,9 @@
 
 Never a settings file, a command-line argument, a log line or an exception text. Like Vorta's
 keyring layer, the store says which backend is in use, and when the system has no usable
-keyring the UI offers the environment variable instead.
+keyring the UI offers the environment variable instead, and on Linux names the package that
+provides a Secret Service. A keyring backend that keeps secrets in a file (keyrings.alt's) counts
+as none: the key never falls back to a plain file.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,6 +25,32 @@ log = logging.getLogger(__name__)
 ENV_VAR = "INTERHUMAN_API_KEY"
 SERVICE = "interhuman-live"
 ACCOUNT = "api-key"
+
+
+SECRET_SERVICE_HINT = (
+    "No Secret Service is running to keep the key in: install gnome-keyring (GNOME and most "
+    "desktops) or KWallet (kwalletmanager, on KDE), then log in again"
+)
+
+
+def missing_keyring_hint(platform: str = sys.platform) -> str:
+    """What to do when there is no keyring, in words for this platform."""
+    if platform.startswith("linux"):
+        return f"{SECRET_SERVICE_HINT}; or set the {ENV_VAR} environment variable instead."
+    return f"This system's keyring cannot be used: set the {ENV_VAR} environment variable instead."
+
+
+def keeps_secrets_safe(backend: object) -> bool:
+    """Whether `backend` is a real keyring: not the fail/null ones, and nothing that writes the
+    secret into a file (keyrings.alt's file backends carry a `file_path`), even as a fallback."""
+    from keyring.backends import chainer, fail, null
+
+    if isinstance(backend, fail.Keyring | null.Keyring):
+        return False
+    if isinstance(backend, chainer.ChainerBackend):
+        backends = list(backend.backends)
+        return bool(backends) and all(keeps_secrets_safe(b) for b in backends)
+    return not hasattr(backend, "file_path")
 
 
 class KeyStoreUnavailable(Exception):
@@ -54,6 +83,7 @@ class KeyStore:
             keyring_available=self.available(),
             keyring_name=self.backend_name(),
             env_var=ENV_VAR,
+            keyring_hint=missing_keyring_hint(),
         )
 
     def apply(self, change: KeyChange) -> None:
@@ -75,15 +105,20 @@ class KeyStore:
         return getattr(backend, "name", type(backend).__name__)
 
     def available(self) -> bool:
-        """Whether a real keyring backend exists (the `fail`/`null` backends store nothing)."""
+        """Whether a real keyring backend is in use (see `keeps_secrets_safe`)."""
         try:
             import keyring
-            from keyring.backends import fail, null
 
             backend = keyring.get_keyring()
         except Exception:
             return False
-        return not isinstance(backend, fail.Keyring | null.Keyring)
+        if keeps_secrets_safe(backend):
+            return True
+        if hasattr(backend, "file_path"):
+            log.warning(
+                "the %s keyring keeps secrets in a file: not used for the API key", type(backend).__name__
+            )
+        return False
 
     def credential(self) -> Credential | None:
         from_env = os.environ.get(ENV_VAR, "").strip()
@@ -105,10 +140,7 @@ class KeyStore:
         if problem:
             raise ValueError(problem)
         if not self.available():
-            raise KeyStoreUnavailable(
-                "This system has no keyring to keep the key in. "
-                f"Set the {ENV_VAR} environment variable instead."
-            )
+            raise KeyStoreUnavailable(f"The key cannot be saved. {missing_keyring_hint()}")
         import keyring
 
         try:

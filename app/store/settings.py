@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -74,6 +75,12 @@ class Settings(BaseModel):
     recording_folder: Path = Field(default_factory=sessions_root)
     retention_days: int = 30
     """Sessions older than this are deleted at start-up; 0 keeps them forever."""
+    record_to_disk: bool = True
+    """Keep the segments (picture and sound) on disk; off keeps only the events."""
+    local_only: bool = False
+    """Connect to no other computer: Local analysis only, Interhuman refused."""
+    consents: dict[str, datetime] = Field(default_factory=dict)
+    """Privacy notices agreed to (`app.model.consent.PrivacyNotice.key`) and when."""
 
     @field_validator("server_url")
     @classmethod

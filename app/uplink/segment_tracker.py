@@ -95,6 +95,16 @@ class SegmentTracker:
             self.notify()
         return stale
 
+    def pop_queued(self) -> list[TrackedSegment]:
+        """Remove and return every segment waiting to be sent (sending was paused)."""
+        queued = list(self._queue)
+        self._queue.clear()
+        for tracked in queued:
+            tracked.state = "skipped"
+        if queued:
+            self.notify()
+        return queued
+
     def next_to_send(self, max_in_flight: int) -> TrackedSegment | None:
         """The oldest queued segment, if the in-flight window has room for it."""
         if not self._queue or len(self._in_flight) >= max_in_flight:

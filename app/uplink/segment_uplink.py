@@ -99,15 +99,19 @@ class SegmentUplink:
 
     @property
     def paused(self) -> bool:
-        """While paused, segments submitted are skipped ("paused"): nothing captured after the
-        pause leaves the machine. Segments closed before it still go out."""
+        """While paused nothing is sent: segments submitted, and those still waiting their turn,
+        are skipped ("paused"). Answers to segments already sent still arrive."""
         return self._paused
 
     @paused.setter
     def paused(self, value: bool) -> None:
-        if value != self._paused:
-            log.info("uplink %s", "paused: nothing leaves until resumed" if value else "resumed")
+        if value == self._paused:
+            return
+        log.info("uplink %s", "paused: nothing leaves until resumed" if value else "resumed")
         self._paused = value
+        if value:
+            self._skip_waiting_for_pause()
+        self._tracker.notify()
 
     def start(self) -> None:
         """Start connecting; call while the loop runs."""
@@ -313,6 +317,11 @@ class SegmentUplink:
     async def _send_loop(self, socket: ClientConnection) -> None:
         while True:
             self._skip_stale()
+            if self._paused:
+                # A reconnection may have put unanswered segments back in the queue meanwhile.
+                self._skip_waiting_for_pause()
+                await self._tracker.wait_changed()
+                continue
             tracked = self._tracker.next_to_send(self._config.max_in_flight)
             if tracked is None:
                 await self._tracker.wait_changed()
@@ -361,6 +370,10 @@ class SegmentUplink:
             age = now - tracked.segment.t1
             log.info("segment %d skipped: %.1f s old, the link is behind", tracked.index, age)
             self._skip(tracked.index, "stale", f"{age:.1f} s old when its turn came")
+
+    def _skip_waiting_for_pause(self) -> None:
+        for tracked in self._tracker.pop_queued():
+            self._skip(tracked.index, "paused", "sending was paused before its turn came")
 
     def _skip(self, index: int, reason: SkipReason, detail: str) -> None:
         self._stats.skipped[reason] = self._stats.skipped.get(reason, 0) + 1

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from app.model.consent import notice_key
 from app.model.events import (
     ConnectionChanged,
     ResultReceived,
@@ -25,8 +26,10 @@ from app.model.events import (
     SessionEvent,
     SessionSummary,
     parse_event,
+    wall_now,
 )
 from app.model.view_state import SYNTHETIC_CAMERA_ID
+from app.session.config import LOCAL
 from app.store.settings import Settings, save_settings
 from capture.encoder_config import MIN_SEGMENT_S
 
@@ -59,6 +62,7 @@ def test_closing_the_window_drains_the_session_before_the_app_quits(tmp_path: Pa
             segment_length_s=SEGMENT_S,
             recording_folder=recordings,
             retention_days=0,
+            consents={notice_key("local", LOCAL, screen=False): wall_now()},  # agreed to before
         )
     )
     done = run_app_until_closed(

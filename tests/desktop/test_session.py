@@ -3,11 +3,13 @@ local analyzer over a real WebSocket, and the window's badge, gauges and status 
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from support.desktop_helpers import LiveApp, painted_badge_colour
 from support.widget_pixels import grab, near
 
-from app.model.events import SegmentClosed, SegmentSent, SegmentSkipped, SessionSummary
+from app.model.events import SegmentClosed, SegmentSent, SegmentSkipped, SendingPaused, SessionSummary
 from widgets import theme
 from widgets.overlay import PAUSED_TEXT
 
@@ -73,6 +75,11 @@ def test_pause_skips_segments_and_shows_it_and_resume_sends_again(live: LiveApp)
             "a segment skipped because sending is paused",
         )
         paused = {e.index for e in live.events(SegmentSkipped) if e.reason == "paused"}
+        preview = live.controller.session.preview if live.controller.session else None
+        assert preview is not None and preview.taken > 0
+        shown_before = preview.taken
+        await asyncio.sleep(0.5)
+        assert preview.taken > shown_before + 5, "the preview goes on while paused"
         window.pause_action.trigger()
         assert not window.pause_action.isChecked()
         grab(window.preview)
@@ -85,10 +92,17 @@ def test_pause_skips_segments_and_shows_it_and_resume_sends_again(live: LiveApp)
         )
         sent = {e.index for e in live.events(SegmentSent)}
         assert not sent & paused, "a segment closed while paused must never leave the machine"
+        assert [e.paused for e in live.events(SendingPaused)] == [True, False]
+        (span,) = window.timeline_strip.paused_spans()
+        assert span.end > span.start, "the paused span shows on the engagement strip"
         await live.until(lambda: live.counts().skipped >= len(paused), 2, "the skips in the status bar")
         await live.stop_session()
 
     live.run(scenario, timeout_s=90)
+    paused_files = [
+        live.recording_folder() / "segments" / f"{e.index:06d}.webm" for e in live.events(SegmentSkipped)
+    ]
+    assert paused_files and all(path.is_file() for path in paused_files), "the recording goes on while paused"
 
 
 def test_a_pause_outlives_a_stop_so_the_next_session_sends_nothing_until_resumed(live: LiveApp) -> None:

@@ -20,6 +20,8 @@ import pytest
 from support.protocol_server import Script
 from support.stream_helpers import REPO, ServerThread
 
+from app.model.consent import notice_key
+from app.model.events import wall_now
 from app.model.view_state import SYNTHETIC_CAMERA_ID
 from app.store.settings import Settings, save_settings
 from resources.screenshots import x_server
@@ -64,6 +66,7 @@ def test_the_window_fits_the_screen_and_keeps_its_size_through_a_troubled_sessio
                 segment_length_s=3.0,
                 recording_folder=tmp_path / "recordings",
                 retention_days=0,
+                consents={notice_key("cloud", server.url, screen=False): wall_now()},  # agreed to before
             )
         )
         app = subprocess.Popen(

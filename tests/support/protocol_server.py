@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -71,6 +72,8 @@ class ConnectionLog:
     correlation_id: str
     subprotocol: str | None = None
     segment_sizes: list[int] = field(default_factory=list)
+    arrived_at: list[float] = field(default_factory=list)
+    """`time.monotonic()` when each binary frame had arrived whole."""
     max_unanswered: int = 0
     close_code: int | None = None
 
@@ -114,6 +117,13 @@ class ProtocolServer:
     @property
     def url(self) -> str:
         return f"ws://127.0.0.1:{self.port}{PATH_V0}"
+
+    def drop_connections(self) -> None:
+        """Drop every open connection without a close frame, as a network failure does."""
+        assert self._server is not None
+        for connection in self._server.connections:
+            assert connection.transport is not None
+            connection.transport.abort()
 
     def script(self, attempt: int) -> Script:
         return self.scripts[min(attempt, len(self.scripts)) - 1]
@@ -201,6 +211,7 @@ class _Session:
     async def segment_arrived(self, size: int) -> None:
         entry, script = self.entry, self.script
         entry.segment_sizes.append(size)
+        entry.arrived_at.append(time.monotonic())
         number = len(entry.segment_sizes)
         self.unanswered += 1
         entry.max_unanswered = max(entry.max_unanswered, self.unanswered)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import replace
 
@@ -10,6 +11,7 @@ from support.protocol_server import ProtocolServer, Script
 from support.uplink_helpers import SEGMENT_S
 
 from app.model.events import (
+    ConnectionChanged,
     DrainStarted,
     ResultReceived,
     SegmentCompleted,
@@ -62,6 +64,42 @@ async def test_nothing_leaves_while_paused(make_uplink, segments) -> None:
     assert [(e.index, e.reason) for e in log.of(SegmentSkipped)] == [(0, "paused"), (1, "paused")]
     assert [e.index for e in log.of(SegmentSent)] == [2]
     assert server.connections[0].segment_sizes == [third.size_bytes]
+
+
+async def test_no_binary_frame_reaches_the_server_while_paused(make_uplink, segments) -> None:
+    """Segments waiting their turn when the user pauses are not sent either, and a reconnection
+    while paused sends nothing; the one already sent is still answered."""
+    waiting, after_pause, after_resume = segments(2), segments(2, first=2), segments(1, first=4)
+    async with ProtocolServer(Script(delay_s=0.6), Script()) as server:
+        uplink, log = make_uplink(server.url, max_in_flight=1)
+        for segment in waiting:
+            uplink.submit(segment)
+        await log.wait_for(lambda log: len(log.of(SegmentSent)) == 1)
+        while not server.connections[0].arrived_at:  # sent before the pause: let it land first
+            await asyncio.sleep(0.01)
+        uplink.paused = True
+        paused_at = time.monotonic()
+        for segment in after_pause:
+            uplink.submit(segment)
+        await log.wait_for(lambda log: len(log.of(SegmentCompleted)) == 1)
+        server.drop_connections()  # the uplink reconnects while paused
+        await log.wait_for(lambda log: sum(e.state == "connected" for e in log.of(ConnectionChanged)) == 2)
+        await asyncio.sleep(1.0)
+        resumed_at = time.monotonic()
+        uplink.paused = False
+        for segment in after_resume:
+            uplink.submit(segment)
+        await log.wait_for(lambda log: len(log.of(SegmentCompleted)) == 2)
+        await uplink.stop()
+    arrivals = [t for connection in server.connections for t in connection.arrived_at]
+    assert len(arrivals) == 2
+    assert not [t for t in arrivals if paused_at <= t <= resumed_at], "a frame arrived while paused"
+    assert [e.index for e in log.of(SegmentSent)] == [0, 4]
+    assert [(e.index, e.reason) for e in log.of(SegmentSkipped)] == [
+        (1, "paused"),
+        (2, "paused"),
+        (3, "paused"),
+    ]
 
 
 async def test_the_in_flight_window_holds_back_a_slow_server(make_uplink, segments) -> None:

@@ -77,7 +77,9 @@ def test_the_overlay_quality_heading_never_runs_under_its_score(
     found = preview.overlay_layout().quality_heading
     assert found is not None
     heading, room = found
-    assert text_width(theme.overlay_font(12.5 * overlay_scale(QRectF(preview.rect()))), heading) <= room.width()
+    assert (
+        text_width(theme.overlay_font(12.5 * overlay_scale(QRectF(preview.rect()))), heading) <= room.width()
+    )
     assert heading in ("Conversation quality", "Quality")
 
 
