@@ -100,6 +100,9 @@ class _Recogniser:
         transcript = self._transcriber.transcribe_without_streaming(
             np.asarray(samples, np.float32).tolist(), rate_hz
         )
+        # The recogniser keeps the end of one call's audio and hears it again at the start of the
+        # next, as a phantom "Um," or "You": a second of silence flushes it (6.6 ms).
+        self._transcriber.transcribe_without_streaming([0.0] * rate_hz, rate_hz)
         return " ".join(line.text.strip() for line in transcript.lines if line.text.strip())
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from support import recordings as rec
 
-from app.analyzer.fillers import count_fillers
+from app.analyzer.fillers import count_fillers, transcribe
 from app.analyzer.voice import measure_voice
 from app.model.delivery import FILLERS_NEED_SPEECH_EXTRA
 
@@ -62,6 +62,21 @@ def test_read_speech_without_fillers_has_none() -> None:
     rec.speech_extra()
     for speech in rec.librivox():
         assert sum(_fillers(speech.samples).values()) == 0, speech.name
+
+
+def test_what_was_heard_before_does_not_come_back_as_a_filler() -> None:
+    rec.speech_extra()
+    clips = [speech.samples[: 6 * rec.RATE] for speech in rec.librivox()[:3]]
+
+    def heard(samples: np.ndarray) -> str:
+        (utterance,) = transcribe(samples, rec.RATE, [(0.0, len(samples) / rec.RATE)])
+        return utterance.text
+
+    alone = [heard(clip) for clip in clips]
+    in_a_row = [heard(clip) for clip in clips + clips]
+    print("alone:", alone, "in a row:", in_a_row, sep="\n")
+    assert in_a_row == alone + alone
+    assert not any(count_fillers(text) for text in in_a_row)
 
 
 def test_the_rule_counts_fillers_not_words_that_look_like_them() -> None:

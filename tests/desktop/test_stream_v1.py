@@ -12,8 +12,17 @@ import pytest
 from support.desktop_helpers import LiveApp
 
 from app.desktop.controller import DesktopController
-from app.model.events import ChunkSent, EngagementChanged, ServerMessageReceived, SessionEvent, parse_event
+from app.model.consent import notice_key
+from app.model.events import (
+    ChunkSent,
+    EngagementChanged,
+    ServerMessageReceived,
+    SessionEvent,
+    parse_event,
+    wall_now,
+)
 from app.model.view_state import SYNTHETIC_CAMERA_ID
+from app.session.config import LOCAL
 from app.store.keystore import KeyStore
 from app.store.settings import Settings, save_settings
 from widgets.freshness import cue_lag_text
@@ -73,7 +82,13 @@ def test_the_version_options_of_the_app_reach_the_session(live: LiveApp) -> None
 def test_closing_the_window_drains_the_v1_stream_before_the_app_quits(tmp_path: Path) -> None:
     recordings = tmp_path / "recordings"
     save_settings(
-        Settings(backend="local", camera=SYNTHETIC_CAMERA_ID, recording_folder=recordings, retention_days=0)
+        Settings(
+            backend="local",
+            camera=SYNTHETIC_CAMERA_ID,
+            recording_folder=recordings,
+            retention_days=0,
+            consents={notice_key("local", LOCAL, screen=False): wall_now()},  # agreed to before
+        )
     )
     done = subprocess.run(
         [sys.executable, "-m", "app", "--source", "synthetic", "--local", "--start", "--quit-after", "6"],
