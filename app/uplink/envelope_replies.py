@@ -11,7 +11,6 @@ It does no I/O of its own.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable
 from typing import Literal
@@ -49,7 +48,13 @@ from app.model.wire_v1 import (
     parse_envelope,
 )
 from app.uplink.failures import UplinkFailure, auth_rejected, quota_exhausted
-from app.uplink.replies import INTERNAL_ERRORS_BEFORE_RECONNECT, Retry, UplinkStats, too_large_to_read
+from app.uplink.replies import (
+    INTERNAL_ERRORS_BEFORE_RECONNECT,
+    Retry,
+    UplinkStats,
+    as_recorded,
+    too_large_to_read,
+)
 from capture.media import SessionClock
 
 log = logging.getLogger(__name__)
@@ -97,14 +102,7 @@ class EnvelopeHandler:
         if too_large is not None:
             self._unparsed(now, too_large, f"<{len(frame)} bytes>")
             return None
-        if isinstance(frame, str):
-            frame = self._redact(frame)
-            try:
-                recorded: object = json.loads(frame)
-            except json.JSONDecodeError:
-                recorded = frame
-        else:
-            recorded = f"<binary frame, {len(frame)} bytes>"
+        frame, recorded = as_recorded(frame, self._redact)
         self._emit(ServerMessageReceived(t=now, connection=self.connection, message=recorded))
         parsed = parse_envelope(frame)
         if isinstance(parsed, UnknownEnvelope):

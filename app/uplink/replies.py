@@ -94,6 +94,18 @@ def too_large_to_read(frame: str | bytes) -> str | None:
     return f"a {size / 2**20:.1f} MiB frame, over the {limit} MiB a message may be: dropped"
 
 
+def as_recorded(frame: str | bytes, redact: Redactor) -> tuple[str | bytes, object]:
+    """The frame with the key taken out, and how events.jsonl keeps it: JSON as JSON, anything
+    else as its text, a binary frame by its size."""
+    if isinstance(frame, bytes):
+        return frame, f"<binary frame, {len(frame)} bytes>"
+    frame = redact(frame)
+    try:
+        return frame, json.loads(frame)
+    except json.JSONDecodeError:
+        return frame, frame
+
+
 class ReplyHandler:
     def __init__(
         self,
@@ -125,14 +137,7 @@ class ReplyHandler:
                 )
             )
             return None
-        if isinstance(frame, str):
-            frame = self._redact(frame)
-            try:
-                recorded: object = json.loads(frame)
-            except json.JSONDecodeError:
-                recorded = frame
-        else:
-            recorded = f"<binary frame, {len(frame)} bytes>"
+        frame, recorded = as_recorded(frame, self._redact)
         self._emit(ServerMessageReceived(t=now, connection=connection, message=recorded))
         message = parse_server_message(frame)
         if isinstance(message, UnparsedMessage):

@@ -17,7 +17,7 @@ from support.pulse_mic import RATE, TONE_HZ, TONE_PEAK, PulseServer
 
 from capture.audio_mix import MixedAudioSource
 from capture.encoder import EncoderConfig, SegmentEncoder
-from capture.media import AUDIO_RATE_HZ, AudioChunk, Segment, SessionClock
+from capture.media import AUDIO_RATE_HZ, AudioChunk, DeviceNotFound, Segment, SessionClock
 from capture.meeting_audio import MeetingAudioSource, meeting_audio_status
 from capture.synthetic import SyntheticSource
 
@@ -118,6 +118,18 @@ def test_meeting_audio_mixed_with_another_source_keeps_both(speakers: PulseServe
     assert tone_peak(decoded.audio * 32768) == pytest.approx(0.3 * np.sqrt(2), rel=0.1), (
         "summed, not averaged"
     )
+
+
+@pytest.mark.pulse
+@pytest.mark.timeout(30)
+def test_a_source_that_cannot_be_recorded_is_an_error_at_start(speakers: PulseServer) -> None:
+    sink = RecordingSink()
+    source = MeetingAudioSource("no_such_monitor")
+    with pytest.raises(DeviceNotFound, match="Meeting audio cannot be recorded") as raised:
+        source.start(SessionClock(), sink)
+    assert raised.value.source == "meeting audio"
+    assert sink.chunks == [] and sink.errors == []
+    source.stop()
 
 
 @pytest.mark.pulse
