@@ -34,7 +34,7 @@ from pathlib import Path
 
 from app import APP_NAME
 from app.model.consent import notice_key
-from app.model.events import ResultReceived, parse_event, wall_now
+from app.model.events import EngagementChanged, ResultReceived, parse_event, wall_now
 from app.session.config import LOCAL
 from app.store.settings import SETTINGS_FILE, Settings, save_settings
 
@@ -172,7 +172,7 @@ def results_recorded(data_home: Path) -> int:
     for events in data_home.rglob("events.jsonl"):
         lines = events.read_text(encoding="utf-8").splitlines(keepends=True)
         count += sum(
-            isinstance(parse_event(line), ResultReceived)
+            isinstance(parse_event(line), ResultReceived | EngagementChanged)  # v0 segment, v1 window
             for line in lines
             if line.endswith("\n") and line.strip()
         )
