@@ -1,12 +1,4 @@
-"""The settings dialog: analysis, API key, capture and recording, backed by `app.store.settings.Settings`.
-
-Every field is checked by the same pydantic model that guards the settings file; a refused
-value shows its reason right under the field and Save stays disabled until it is fixed. Each tab
-scrolls: a message appearing moves the rows below it, never the dialog's size or its buttons, and
-on a small (or scaled) screen every row keeps the height its wrapped text needs. Save
-asks the controller to store the key and write `settings.json` (`save_requested`); the dialog
-closes once it hears they were (`close_saved`), or shows why not (`show_save_problem`).
-"""
+"""The settings dialog: analysis, API key, capture and recording, backed by `app.store.settings.Settings`."""
 
 from __future__ import annotations
 
@@ -18,57 +10,44 @@ from pydantic import ValidationError
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QRadioButton,
     QScrollArea,
-    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.model.local_only import CLOUD_REFUSAL
-from app.model.view_state import (
-    DEFAULT_MICROPHONE_ID,
-    NO_MICROPHONE_ID,
-    SYNTHETIC_CAMERA_ID,
-    DeviceOption,
-    KeyChange,
-    KeyStoreView,
-    source_label,
-)
-from app.model.wire_v1 import GOAL_DIMENSIONS, MODELS
-from app.store.settings import API_CHOICES, RESOLUTIONS, Settings
-from widgets.controls import grey_out
+from app.model.view_state import DeviceOption, KeyChange, KeyStoreView
+from app.store.settings import Settings
 from widgets.key_section import ApiKeySection
+from widgets.settings_fields import (
+    api_choice,
+    ask_for_folder,
+    camera_choice,
+    check_box,
+    codec_choice,
+    column,
+    folder_field,
+    fps_field,
+    goal_choice,
+    microphone_choice,
+    model_choice,
+    resolution_choice,
+    retention_field,
+    segment_length_field,
+)
 from widgets.validated_form import ValidatedForm
 
 log = logging.getLogger(__name__)
 
 PREFERRED_WIDTH = 600
-CODECS = {"vp8": "VP8 (lighter on the processor)", "vp9": "VP9 (smaller segments, more processor)"}
-API_LABELS = {
-    "auto": "Automatic (from the server address; v1 for Local analysis)",
-    "v0": "v0 (legacy segments)",
-    "v1": "v1 (continuous stream)",
-    "v2": "v2 (continuous stream, Inter-2 models)",
-}
-MODEL_LABELS = {"inter-2": "Inter-2 (picture and sound)", "inter-2-audio": "Inter-2 audio (sound only)"}
-
-
-def ask_for_folder(parent: QWidget, start: str) -> str | None:
-    return QFileDialog.getExistingDirectory(parent, "Folder for the recordings", start) or None
 
 
 def _reason(message: str) -> str:
@@ -84,6 +63,14 @@ def _scrolling(page: QWidget) -> QScrollArea:
 
 
 class SettingsDialog(QDialog):
+    """Every field is checked by the same pydantic model that guards the settings file; a refused
+    value shows its reason right under the field and Save stays disabled until it is fixed. Each tab
+    scrolls: a message appearing moves the rows below it, never the dialog's size or its buttons, and
+    on a small (or scaled) screen every row keeps the height its wrapped text needs. Save
+    asks the controller to store the key and write `settings.json` (`save_requested`); the dialog
+    closes once it hears they were (`close_saved`), or shows why not (`show_save_problem`).
+    """
+
     connection_test_requested = Signal(str, str)
     """(server URL, key): the controller probes the server and answers with `show_connection_result`."""
     save_requested = Signal(object, object)
@@ -157,44 +144,34 @@ class SettingsDialog(QDialog):
     def _analysis_tab(self, s: Settings) -> QWidget:
         fields, form = self.form.page(margin=0)
         page = QWidget()
-        column = QVBoxLayout(page)
-        column.setContentsMargins(16, 16, 16, 16)
-        column.setSpacing(12)
-        column.addWidget(fields)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(12)
+        layout.addWidget(fields)
         # Outside the form: a form row spanning both columns does not grow with its wrapped text.
-        column.addWidget(self.key_section)
-        column.addStretch(1)
+        layout.addWidget(self.key_section)
+        layout.addStretch(1)
         self.form.claim("api_key")
-        backend_box = QWidget()
-        row = QVBoxLayout(backend_box)
-        row.setContentsMargins(0, 0, 0, 0)
         self.cloud_radio = QRadioButton("Interhuman (the full model, needs an API key)")
         self.local_radio = QRadioButton("Local analysis (offline, on this computer)")
         self.backend_group = QButtonGroup(self)
         for radio in (self.cloud_radio, self.local_radio):
             self.backend_group.addButton(radio)
-            row.addWidget(radio)
         (self.cloud_radio if s.backend == "cloud" else self.local_radio).setChecked(True)
         self.backend_group.buttonToggled.connect(self._revalidate)
-        self.form.row(form, "Analysis", "backend", backend_box)
+        self.form.row(form, "Analysis", "backend", column(self.cloud_radio, self.local_radio))
         self.url_edit = QLineEdit(s.server_url)
         self.url_edit.setObjectName("serverUrl")
         self.url_edit.textChanged.connect(self._revalidate)
         self.form.row(form, "Server address", "server_url", self.url_edit)
-        self.overall_check = QCheckBox("Overall conversation quality")
-        self.overall_check.setChecked(s.include_quality_overall)
-        self.timeline_check = QCheckBox("Conversation quality for each segment")
-        self.timeline_check.setChecked(s.include_quality_timeline)
-        includes = QWidget()
-        column = QVBoxLayout(includes)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.overall_check)
-        column.addWidget(self.timeline_check)
+        self.overall_check = check_box("Overall conversation quality", s.include_quality_overall)
+        self.timeline_check = check_box("Conversation quality for each segment", s.include_quality_timeline)
+        includes = column(self.overall_check, self.timeline_check)
         self.form.row(form, "Ask for", "include_quality_overall", includes)
         self._protocol_rows(form, s)
-        self.local_only_check = QCheckBox("Local only: connect to no other computer")
-        self.local_only_check.setObjectName("localOnly")
-        self.local_only_check.setChecked(s.local_only)
+        self.local_only_check = check_box(
+            "Local only: connect to no other computer", s.local_only, "localOnly"
+        )
         self.local_only_check.toggled.connect(self._revalidate)
         self.form.row(
             form,
@@ -203,8 +180,9 @@ class SettingsDialog(QDialog):
             self.local_only_check,
             "Local analysis only: Interhuman and any other server are refused.",
         )
-        self.subprotocol_check = QCheckBox("Send the key as a WebSocket subprotocol")
-        self.subprotocol_check.setChecked(s.credential_in_subprotocol)
+        self.subprotocol_check = check_box(
+            "Send the key as a WebSocket subprotocol", s.credential_in_subprotocol
+        )
         self.form.row(
             form,
             "Compatibility",
@@ -215,11 +193,7 @@ class SettingsDialog(QDialog):
         return page
 
     def _protocol_rows(self, form: QGridLayout, s: Settings) -> None:
-        self.api_combo = QComboBox()
-        self.api_combo.setObjectName("apiVersion")
-        for choice in API_CHOICES:
-            self.api_combo.addItem(API_LABELS[choice], choice)
-        self.api_combo.setCurrentIndex(max(0, self.api_combo.findData(s.api_version)))
+        self.api_combo = api_choice(s.api_version)
         self.api_combo.currentIndexChanged.connect(self._revalidate)
         self.form.row(
             form,
@@ -228,21 +202,9 @@ class SettingsDialog(QDialog):
             self.api_combo,
             "v0 is the legacy protocol; v1 and v2 are fresher.",
         )
-        self.model_combo = QComboBox()
-        for model in MODELS:
-            self.model_combo.addItem(MODEL_LABELS[model], model)
-        self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(s.model)))
+        self.model_combo = model_choice(s.model)
         self.form.row(form, "v2 model", "model", self.model_combo)
-        goals = QWidget()
-        grid = QGridLayout(goals)
-        grid.setContentsMargins(0, 0, 0, 0)
-        self.goal_checks: dict[str, QCheckBox] = {}
-        for n, dimension in enumerate(GOAL_DIMENSIONS):
-            check = QCheckBox(dimension.capitalize())
-            check.setChecked(dimension in s.goal_dimensions)
-            self.goal_checks[dimension] = check
-            check.setToolTip("v1 and v2: feedback text names your weakest chosen goal and what would help.")
-            grid.addWidget(check, n // 3, n % 3)
+        goals, self.goal_checks = goal_choice(s.goal_dimensions)
         self.form.row(form, "Feedback on", "goal_dimensions", goals)
         self._sync_protocol_rows()
         self.api_combo.currentIndexChanged.connect(self._sync_protocol_rows)
@@ -254,51 +216,18 @@ class SettingsDialog(QDialog):
         self, s: Settings, cameras: Sequence[DeviceOption], microphones: Sequence[DeviceOption]
     ) -> QWidget:
         page, form = self.form.page()
-        self.camera_combo = QComboBox()
-        for option in cameras:
-            self.camera_combo.addItem(option.name, option.id)
-        self.camera_combo.addItem("Synthetic test signal", SYNTHETIC_CAMERA_ID)
-        if self.camera_combo.findData(s.camera) < 0:
-            # The toolbar's choice, whatever it is (a file, a region, a camera unplugged now).
-            label = f"Camera {s.camera} (not connected)" if s.camera.isdigit() else source_label(s.camera)
-            self.camera_combo.insertItem(0, label, s.camera)
-        self.camera_combo.setCurrentIndex(self.camera_combo.findData(s.camera))
+        self.camera_combo = camera_choice(cameras, s.camera)
         self.form.row(form, "Source", "camera", self.camera_combo)
-        self.microphone_combo = QComboBox()
-        self.microphone_combo.addItem("System default", DEFAULT_MICROPHONE_ID)
-        for option in microphones:
-            if option.id != DEFAULT_MICROPHONE_ID:
-                self.microphone_combo.addItem(option.name, option.id)
-                if option.unavailable:
-                    grey_out(self.microphone_combo, self.microphone_combo.count() - 1, option.unavailable)
-        self.microphone_combo.addItem("No microphone", NO_MICROPHONE_ID)
-        if self.microphone_combo.findData(s.microphone) < 0:
-            self.microphone_combo.insertItem(1, f"{s.microphone} (not connected)", s.microphone)
-        self.microphone_combo.setCurrentIndex(self.microphone_combo.findData(s.microphone))
+        self.microphone_combo = microphone_choice(microphones, s.microphone)
         self.form.row(form, "Microphone", "microphone", self.microphone_combo)
-        self.resolution_combo = QComboBox()
-        for resolution in RESOLUTIONS:
-            self.resolution_combo.addItem(resolution.replace("x", " × "), resolution)
-        self.resolution_combo.setCurrentIndex(self.resolution_combo.findData(s.resolution))
+        self.resolution_combo = resolution_choice(s.resolution)
         self.form.row(form, "Resolution", "resolution", self.resolution_combo)
-        self.fps_spin = QSpinBox()
-        self.fps_spin.setRange(1, 120)
-        self.fps_spin.setSuffix(" frames/s")
-        self.fps_spin.setValue(s.fps)
+        self.fps_spin = fps_field(s.fps)
         self.fps_spin.valueChanged.connect(self._revalidate)
         self.form.row(form, "Frame rate", "fps", self.fps_spin)
-        self.codec_combo = QComboBox()
-        for codec, label in CODECS.items():
-            self.codec_combo.addItem(label, codec)
-        self.codec_combo.setCurrentIndex(self.codec_combo.findData(s.codec))
+        self.codec_combo = codec_choice(s.codec)
         self.form.row(form, "Video codec", "codec", self.codec_combo)
-        self.segment_spin = QDoubleSpinBox()
-        self.segment_spin.setObjectName("segmentLength")
-        self.segment_spin.setRange(1.0, 10.0)
-        self.segment_spin.setSingleStep(0.5)
-        self.segment_spin.setDecimals(1)
-        self.segment_spin.setSuffix(" s")
-        self.segment_spin.setValue(s.segment_length_s)
+        self.segment_spin = segment_length_field(s.segment_length_s)
         self.segment_spin.valueChanged.connect(self._revalidate)
         self.form.row(
             form,
@@ -312,20 +241,11 @@ class SettingsDialog(QDialog):
 
     def _recording_tab(self, s: Settings) -> QWidget:
         page, form = self.form.page()
-        self.record_check = QCheckBox("Keep the picture and sound on disk")
-        self.record_check.setObjectName("recordToDisk")
-        self.record_check.setChecked(s.record_to_disk)
+        self.record_check = check_box("Keep the picture and sound on disk", s.record_to_disk, "recordToDisk")
         self.form.row(form, "Record", "record_to_disk", self.record_check, "Off: only the results are kept.")
-        folder_box = QWidget()
-        row = QHBoxLayout(folder_box)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.folder_edit = QLineEdit(str(s.recording_folder))
+        folder_box, self.folder_edit, choose = folder_field(str(s.recording_folder))
         self.folder_edit.textChanged.connect(self._revalidate)
-        choose = QPushButton("Choose…")
-        choose.setAutoDefault(False)
         choose.clicked.connect(self._choose_folder)
-        row.addWidget(self.folder_edit, 1)
-        row.addWidget(choose)
         self.form.row(
             form,
             "Folder",
@@ -334,11 +254,7 @@ class SettingsDialog(QDialog):
             "Every session keeps its segments and events here.",
         )
         self.form.set_field("recording_folder", self.folder_edit)
-        self.retention_spin = QSpinBox()
-        self.retention_spin.setRange(0, 3650)
-        self.retention_spin.setSuffix(" days")
-        self.retention_spin.setSpecialValueText("Keep forever")
-        self.retention_spin.setValue(s.retention_days)
+        self.retention_spin = retention_field(s.retention_days)
         self.form.row(form, "Keep sessions for", "retention_days", self.retention_spin)
         form.setRowStretch(form.rowCount(), 1)
         return page

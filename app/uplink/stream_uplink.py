@@ -1,21 +1,10 @@
-"""`StreamUplink`, the v1/v2 strategy behind `Uplink` (PROTOCOL-V1.md §2–§5).
-
-Each connection is a server session of its own: the upgrade (`?model=` on v2, no include flags),
-`session.ready` within `ready_timeout_s`, the session config (include flags, goal dimensions),
-then the encoder's continuous stream from a fresh header, one chunk per frame, never resent.
-Envelopes become session events (`envelope_replies`). A lost connection (or ih6003/ih6004,
-1006/1011/1013) is a new session: a new stream, its times mapped onto session time, the outage
-a coverage gap, backoff and countdown as on v0; 401/403 and close 4003 are permanent. Stop
-sends the last chunk, `session.close`, waits for `session.ended` (up to `max_drain_seconds`
-and `drain_timeout_s`), and closes with 1000; signals still open end at the last media time.
-"""
+"""`StreamUplink`, the v1/v2 strategy behind `Uplink` (PROTOCOL-V1.md §2–§5)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import socket
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
@@ -25,10 +14,10 @@ from websockets.exceptions import ConnectionClosed
 
 from app.model.api_key import Redactor
 from app.model.error_codes import classify_close, classify_error
-from app.model.events import ChunkSent, CoverageGap, GapReason, SessionEvent
+from app.model.events import SessionEvent
 from app.model.server_url import ApiVersion, server_url_problem, url_for_api
 from app.model.vocabulary import INCLUDE_FLAGS
-from app.model.wire_v1 import close_request, session_config
+from app.model.wire_v1 import session_config
 from app.uplink.config import UplinkConfig
 from app.uplink.envelope_replies import EnvelopeHandler
 from app.uplink.failures import (
@@ -48,14 +37,13 @@ from app.uplink.handshake import (
 )
 from app.uplink.link_state import LinkState
 from app.uplink.replies import Retry, UplinkStats
+from app.uplink.stream_sender import StreamSender, bound_send_buffer
 from capture.media import Segment, SessionClock
 from capture.stream_outbox import StreamOutbox
 
 log = logging.getLogger(__name__)
 
 _TIMELINE = INCLUDE_FLAGS[1]
-SEND_BUFFER_BYTES = 64 * 1024
-"""The kernel doubles it: about a second of a 1 Mbps stream, and ample for any uplink's round trip."""
 
 
 class LiveStream(Protocol):
@@ -67,6 +55,16 @@ class LiveStream(Protocol):
 
 
 class StreamUplink:
+    """Each connection is a server session of its own: the upgrade (`?model=` on v2, no include flags),
+    `session.ready` within `ready_timeout_s`, the session config (include flags, goal dimensions),
+    then the encoder's continuous stream from a fresh header, one chunk per frame, never resent.
+    Envelopes become session events (`envelope_replies`). A lost connection (or ih6003/ih6004,
+    1006/1011/1013) is a new session: a new stream, its times mapped onto session time, the outage
+    a coverage gap, backoff and countdown as on v0; 401/403 and close 4003 are permanent. Stop
+    sends the last chunk, `session.close`, waits for `session.ended` (up to `max_drain_seconds`
+    and `drain_timeout_s`), and closes with 1000; signals still open end at the last media time.
+    """
+
     def __init__(
         self,
         config: UplinkConfig,
@@ -102,13 +100,8 @@ class StreamUplink:
         self._stop_asked = asyncio.Event()
         self._drain_cut = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
-        self._paused = False
+        self._sender = StreamSender(self._link, clock)
         self._stopped = False
-        self._media_end: float | None = None
-        """Session time where the media sent so far ends."""
-        self._outage_from: float | None = None
-        """Where the media of the connection that was lost ended: the next stream's gap starts there."""
 
     # -- the controller's side -------------------------------------------------------------
 
@@ -118,13 +111,13 @@ class StreamUplink:
 
     @property
     def paused(self) -> bool:
-        return self._paused
+        return self._sender.paused
 
     @paused.setter
     def paused(self, value: bool) -> None:
-        if value != self._paused:
+        if value != self._sender.paused:
             log.info("uplink %s", "paused: nothing leaves until resumed" if value else "resumed")
-        self._paused = value
+        self._sender.paused = value
 
     def start(self) -> None:
         if self._task is not None or self._stopped:
@@ -159,7 +152,7 @@ class StreamUplink:
         self._stop_asked.set()
         # Normally the encoder has stopped and closed the stream already; if not, it ends here.
         self._live.stop_stream()
-        self._wake.set()
+        self._sender.wake()
         if self._task is not None:
             # Connected, the drain is bounded by the server's grant; away, there is nothing to wait for.
             budget = self._config.drain_timeout_s + self._config.open_timeout_s + CLOSE_TIMEOUT_S
@@ -173,7 +166,7 @@ class StreamUplink:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self.failure is None and self._media_end is None and self._stats.state != "connected":
+        if self.failure is None and self._sender.media_end is None and self._stats.state != "connected":
             # Never through while the session ran: nothing was analysed, and the caller must not
             # take that for a finished session.
             self._fail(undelivered(self._link.last_retry, attempts=self._link.reconnect.failed_in_row))
@@ -222,7 +215,7 @@ class StreamUplink:
                 if self._link.attempt_failed(retry):
                     return
                 continue
-            _bound_send_buffer(socket)
+            bound_send_buffer(socket)
             handler = self._handler()
             retry = await self._session(socket, handler)
             if handler.analysed:
@@ -257,9 +250,9 @@ class StreamUplink:
                 return not_ready
             self._set_state("connected")
             await self._configure(socket)
-            outbox = StreamOutbox(self._config.max_queued_s, on_ready=self._wake_from_thread())
+            outbox = StreamOutbox(self._config.max_queued_s, on_ready=self._sender.wake_from_thread())
             self._live.start_stream(outbox, handler.ready.max_segment_size_bytes)
-            sender = asyncio.create_task(self._send_loop(socket, outbox, handler), name="uplink-sender")
+            sender = asyncio.create_task(self._sender.send(socket, outbox, handler), name="uplink-sender")
             await asyncio.wait({receiver, sender}, return_when=asyncio.FIRST_COMPLETED)
             if sender.done() and not receiver.done() and sender.exception() is None:
                 # The stream is complete and `session.close` sent: the server drains, then ends.
@@ -273,9 +266,10 @@ class StreamUplink:
             return await receiver if receiver.done() else None
         finally:
             self._live.stop_stream()
-            handler.finish(self._media_end if self._media_end is not None else handler.origin)
+            media_end = self._sender.media_end
+            handler.finish(media_end if media_end is not None else handler.origin)
             if not self._stopped:
-                self._outage_from = handler.reached if handler.reached is not None else self._media_end
+                self._sender.outage_from = handler.reached if handler.reached is not None else media_end
             for task in (sender, receiver):
                 if task is not None:
                     task.cancel()
@@ -321,47 +315,6 @@ class StreamUplink:
         goals = self._config.goal_dimensions or None
         await socket.send(session_config(include=include, goal_dimensions=goals))
 
-    async def _send_loop(
-        self, socket: ClientConnection, outbox: StreamOutbox, handler: EnvelopeHandler
-    ) -> None:
-        while True:
-            chunk = outbox.take()
-            for start, end in outbox.take_dropped_ranges():
-                self._gap(start, end, "dropped", "the network fell behind: the oldest media went unsent")
-            if chunk is None:
-                if outbox.done:
-                    break
-                self._wake.clear()
-                if outbox.stats().queued_chunks == 0 and not outbox.done:
-                    await self._wake.wait()
-                continue
-            if chunk.is_header:
-                handler.origin = chunk.origin
-                if self._outage_from is not None:
-                    self._gap(self._outage_from, chunk.t0, "outage", "no connection to the server")
-                    self._outage_from = None
-            elif self._paused:
-                self._stats.skipped["paused"] = self._stats.skipped.get("paused", 0) + 1
-                self._gap(chunk.t0, chunk.t1, "dropped", "sending was paused")
-                continue
-            await socket.send(chunk.data)
-            if not chunk.is_header:
-                self._media_end = chunk.t1
-            self._stats.sent += 1
-            self._stats.bytes_sent += chunk.size_bytes
-            self._emit(
-                ChunkSent(
-                    t=self._clock.now(),
-                    connection=handler.connection,
-                    chunk=chunk.index,
-                    t0=chunk.t0,
-                    t1=chunk.t1,
-                    bytes=chunk.size_bytes,
-                )
-            )
-        await socket.send(close_request())
-        log.info("stream complete: session.close sent")
-
     async def _receive_loop(self, socket: ClientConnection, handler: EnvelopeHandler) -> Retry | None:
         try:
             async for frame in socket:
@@ -385,39 +338,3 @@ class StreamUplink:
             return None
         self._set_state("lost", detail=f"The connection closed ({code}{': ' + reason if reason else ''}).")
         return Retry(f"the connection closed ({code})", slow=classify_close(code) == "retry_slowly")
-
-    # -- bookkeeping -------------------------------------------------------------------------
-
-    def _wake_from_thread(self) -> Callable[[], None]:
-        loop = asyncio.get_running_loop()
-
-        def wake() -> None:
-            with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits any more
-                loop.call_soon_threadsafe(self._wake.set)
-
-        return wake
-
-    def _gap(self, start: float, end: float, reason: GapReason, detail: str) -> None:
-        if end - start <= 0:
-            return
-        log.info("coverage gap %.2f–%.2f s (%s): %s", start, end, reason, detail)
-        self._emit(
-            CoverageGap(
-                t=self._clock.now(),
-                connection=self._stats.connection,
-                start=round(start, 3),
-                end=round(end, 3),
-                reason=reason,
-                detail=detail,
-            )
-        )
-
-
-def _bound_send_buffer(connection: ClientConnection) -> None:
-    """Keep the kernel's send buffer to about a second of media: a network falling behind must be
-    felt by the outbox, which drops the oldest media, not hidden in megabytes of socket buffer
-    that would add their delay to every result."""
-    sock = connection.transport.get_extra_info("socket") if connection.transport is not None else None
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
