@@ -11,7 +11,9 @@ last told, and only the changes go out (PROTOCOL-V1.md §4).
   values for its new second, and the overall value weighted by length and evidence, as v0;
 - `feedback.generated` for the chosen goal dimensions, when the text changes, at most every
   `FEEDBACK_EVERY_S` of media;
-- `coverage.degraded` for a window whose new second has too few pictures (`video_gap`).
+- `coverage.degraded` for a window whose new second has too few pictures (`video_gap`);
+- `local.delivery.updated` per window, for a client that asks: Local analysis's delivery figures
+  of the whole window (app/model/delivery.py).
 Times are stream seconds, to the millisecond.
 """
 
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from app.analyzer.feedback import feedback_text
 from app.analyzer.rules import Interpretation, scores_from
 from app.analyzer.stream_window import MediaWindow
+from app.model.delivery import V1_EVENT_TYPE
 from app.model.vocabulary import INCLUDE_FLAGS, QUALITY_DIMENSIONS, EngagementState, Probability
 from app.model.wire_v0 import QualityScores
 from app.model.wire_v1 import (
@@ -57,6 +60,7 @@ class Wants:
     goal_dimensions: tuple[str, ...] = ()
     version: str = "v1"
     model: str | None = None
+    delivery: bool = False
 
 
 @dataclass(slots=True)
@@ -95,6 +99,13 @@ class EnvelopeSynthesizer:
         feedback = self._feedback_due(wants, window.end)
         if feedback is not None:
             out.append(("feedback.generated", FeedbackGenerated(feedback=feedback)))
+        if wants.delivery:
+            delivery = found.delivery
+            placed = {
+                "start": round(window.start + delivery.start, 3),
+                "end": round(window.start + delivery.end, 3),
+            }
+            out.append((V1_EVENT_TYPE, delivery.model_copy(update=placed)))
         return out
 
     def dropped(self, ranges: Sequence[tuple[float, float]]) -> Outgoing:

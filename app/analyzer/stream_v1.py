@@ -199,6 +199,7 @@ class StreamSessionV1:
             goal_dimensions=tuple(parsed.goal_dimensions or ()),
             version=self._options.version,
             model=model,
+            delivery=bool(parsed.local_delivery),
         )
         updated = SessionUpdated(
             include=sorted(self._wants.include),

@@ -4,7 +4,9 @@ Interhuman's protocols have no place for eye contact, pace or filler words, so L
 sends them in one extension that Interhuman's clients ignore as unknown:
 
 - v0: every `result` message carries `"local_delivery": {...}` beside its signals;
-- v1/v2: an envelope `{"type": "local.delivery.updated", "data": {...}}` after each analysed stretch.
+- v1/v2: an envelope `{"type": "local.delivery.updated", "data": {...}}` after each analysed
+  stretch, for a client whose session config asks for it (`"local_delivery": true`), so that
+  Interhuman's own SDK never meets an event it does not know.
 
 Both hold the same `LocalDelivery` object. Times are in the connection's time, like the result's
 other windows. A share is 0–1 of the stretch; a figure the stretch cannot give (no face, too little
@@ -69,12 +71,3 @@ class LocalDelivery(BaseModel):
     loudness_variety_db: float | None = Field(default=None, ge=0)
     fillers: FillerCount | None = None
     fillers_note: str | None = None
-
-
-class LocalDeliveryEnvelope(BaseModel):
-    """The v1/v2 extension envelope."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    type: Literal["local.delivery.updated"] = V1_EVENT_TYPE
-    data: LocalDelivery

@@ -215,6 +215,15 @@ class FeedbackReceived(Event):
     text: str
 
 
+class DeliveryMeasured(Event):
+    """Local analysis's delivery figures of a stretch of a v1/v2 stream, in session time (on v0
+    they ride in each `ResultReceived`)."""
+
+    kind: Literal["delivery"] = "delivery"
+    connection: int
+    delivery: LocalDelivery
+
+
 class CaptureProblem(Event):
     """A source or the encoder reports something the user should know (a device lost, silence)."""
 
@@ -284,6 +293,7 @@ SessionEvent = Annotated[
     | AnalysisReached
     | CoverageGap
     | FeedbackReceived
+    | DeliveryMeasured
     | CaptureProblem
     | SendingPaused
     | MediaGap

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from app.model.delivery import V1_EVENT_TYPE, LocalDelivery
 from app.model.vocabulary import INCLUDE_FLAGS, QUALITY_DIMENSIONS, EngagementState, Probability
 from app.model.wire_v0 import QualityScores, UnparsedMessage
 
@@ -163,6 +164,7 @@ EnvelopeData = (
     | FeedbackGenerated
     | CoverageDropped
     | CoverageDegraded
+    | LocalDelivery
     | ErrorData
 )
 
@@ -179,6 +181,7 @@ DATA_MODELS: dict[str, type[EnvelopeData]] = {
     "feedback.generated": FeedbackGenerated,
     "coverage.dropped": CoverageDropped,
     "coverage.degraded": CoverageDegraded,
+    V1_EVENT_TYPE: LocalDelivery,  # Local analysis's extension, ignored by Interhuman's clients
     "error": ErrorData,
 }
 EnvelopeType = Literal[
@@ -194,6 +197,7 @@ EnvelopeType = Literal[
     "feedback.generated",
     "coverage.dropped",
     "coverage.degraded",
+    "local.delivery.updated",
     "error",
 ]
 
@@ -268,9 +272,11 @@ def session_config(
     include: Sequence[str] | None = None,
     goal_dimensions: Sequence[str] | None = None,
     model: str | None = None,
+    local_delivery: bool = False,
 ) -> str:
     """The session config text frame: keys only for what is given (each frame replaces the
-    server's `include` and `goal_dimensions`; `model` is for v2, before the first media)."""
+    server's `include` and `goal_dimensions`; `model` is for v2, before the first media;
+    `local_delivery` only for Local analysis, whose extension it asks for)."""
     for flag in include or ():
         if flag not in INCLUDE_FLAGS:
             raise ValueError(f"unknown include flag {flag!r}; expected one of {', '.join(INCLUDE_FLAGS)}")
@@ -287,6 +293,8 @@ def session_config(
         config["goal_dimensions"] = list(goal_dimensions)
     if model is not None:
         config["model"] = model
+    if local_delivery:
+        config["local_delivery"] = True
     return json.dumps(config)
 
 
@@ -302,6 +310,8 @@ class ConfigFrame(_Data):
     goal_dimensions: list[str] | None = None
     model: str | None = None
     audio_format: dict[str, object] | None = None
+    local_delivery: bool | None = None
+    """Local analysis's extension: send `local.delivery.updated` (Interhuman's service has no such key)."""
 
 
 @dataclass(frozen=True, slots=True)

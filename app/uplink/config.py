@@ -34,5 +34,7 @@ class UplinkConfig:
     """v1/v2: the goals feedback text is about; none: no feedback."""
     ready_timeout_s: float = 10.0
     """v1/v2: how long a new connection waits for `session.ready`."""
+    local_delivery: bool = False
+    """v1/v2: ask Local analysis for its delivery figures (an extension Interhuman's service lacks)."""
     max_queued_s: float = 4.0
     """v1/v2: media waiting for the network beyond this is dropped (the oldest first)."""

@@ -16,10 +16,12 @@ from collections.abc import Callable
 from typing import Literal
 
 from app.model.api_key import Redactor
+from app.model.delivery import LocalDelivery
 from app.model.error_codes import ERROR_MEANINGS, classify_error
 from app.model.events import (
     AnalysisReached,
     CoverageGap,
+    DeliveryMeasured,
     EngagementChanged,
     FeedbackReceived,
     GapReason,
@@ -170,6 +172,9 @@ class EnvelopeHandler:
                         detail=detail,
                     )
                 )
+        elif isinstance(data, LocalDelivery):
+            placed = {"start": self._at(data.start), "end": self._analysed(data.end)}
+            self._emit(DeliveryMeasured(t=now, connection=c, delivery=data.model_copy(update=placed)))
         elif isinstance(data, ErrorData):
             return self._error(now, data, envelope.correlation_id)
         return None

@@ -313,7 +313,8 @@ class StreamUplink:
         # The quality timeline also says how far the analysis has got: asked for even when not shown.
         include = tuple(dict.fromkeys((*self._config.include, _TIMELINE)))
         goals = self._config.goal_dimensions or None
-        await socket.send(session_config(include=include, goal_dimensions=goals))
+        delivery = self._config.local_delivery
+        await socket.send(session_config(include=include, goal_dimensions=goals, local_delivery=delivery))
 
     async def _receive_loop(self, socket: ClientConnection, handler: EnvelopeHandler) -> Retry | None:
         try:

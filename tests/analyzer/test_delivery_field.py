@@ -1,17 +1,20 @@
 """The delivery figures travel in one extension field: `local_delivery` in each v0 `result`, placed
-in connection time, read back by our wire model, and the same object in the v1 envelope."""
+in connection time, read back by our wire model, and the same object in a v1 envelope per window."""
 
 from __future__ import annotations
 
 import pytest
 from support import recordings as rec
 from support.analyzer_helpers import exchange
+from support.v1_helpers import live_stream, stream_and_close
 from websockets.asyncio.client import connect
 
 import bench.clips as seg
 from app.analyzer.server import AnalyzerServer
-from app.model.delivery import V0_FIELD, V1_EVENT_TYPE, LocalDelivery, LocalDeliveryEnvelope
+from app.analyzer.stream_v1 import StreamLimits
+from app.model.delivery import V0_FIELD, V1_EVENT_TYPE, LocalDelivery
 from app.model.wire_v0 import ResultMessage
+from app.model.wire_v1 import session_config
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -41,12 +44,26 @@ async def test_each_result_carries_the_delivery_figures_in_connection_time(analy
         assert answers.result(number).local_delivery == delivery
 
 
-def test_the_v1_envelope_carries_the_same_object() -> None:
-    delivery = LocalDelivery(start=4.0, end=8.0, face_visible=1.0, speaking=0.5, fillers_note="x")
-    envelope = LocalDeliveryEnvelope(data=delivery)
-    wire = envelope.model_dump(mode="json")
-    assert wire["type"] == V1_EVENT_TYPE == "local.delivery.updated"
-    assert LocalDeliveryEnvelope.model_validate(wire).data == delivery
+@pytest.mark.asyncio
+async def test_each_v1_window_carries_the_delivery_figures_in_stream_time() -> None:
+    read = rec.librivox()[0].samples[: 8 * rec.RATE]
+    sound = rec.to_48k(read)
+    chunks = live_stream(8.0, seg.with_noise(seg.still_face), sound / float(abs(sound).max()) * 0.5)
+    patient = StreamLimits(max_analysis_wait_s=120.0)
+    async with AnalyzerServer(limits=patient) as server, connect(server.url_for("v1")) as websocket:
+        answers = await stream_and_close(
+            websocket, [c.data for c in chunks], config=session_config(local_delivery=True)
+        )
+    assert answers.errors() == []
+    figures = [e.data for e in answers.of(V1_EVENT_TYPE)]
+    assert len(figures) >= 4, answers.types()
+    for delivery in figures:
+        assert isinstance(delivery, LocalDelivery)  # our client's wire model reads the extension
+        assert 0.0 <= delivery.start < delivery.end <= 8.5
+        assert delivery.face_visible >= 0.95
+        assert (delivery.fillers is None) == (delivery.fillers_note is not None)
+    assert [d.end for d in figures] == sorted(d.end for d in figures), "one per window, in order"
+    assert any(d.speaking > 0.5 and d.pace_wpm is not None for d in figures)
 
 
 def test_a_result_from_the_interhuman_service_has_no_delivery_and_shifting_moves_it() -> None:
