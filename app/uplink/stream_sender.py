@@ -14,7 +14,7 @@ from app.model.events import ChunkSent, CoverageGap, GapReason
 from app.model.wire_v1 import close_request
 from app.uplink.envelope_replies import EnvelopeHandler
 from app.uplink.link_state import LinkState
-from capture.media import SessionClock
+from capture.media import SessionClock, StreamChunk
 from capture.stream_outbox import StreamOutbox
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,9 @@ class StreamSender:
         return wake
 
     async def send(self, socket: ClientConnection, outbox: StreamOutbox, handler: EnvelopeHandler) -> None:
-        """Send the outbox's chunks until its stream is done, then `session.close`."""
+        """Send the outbox's chunks until its stream is done, then `session.close`. The stream's
+        header waits for the first media chunk sent: while paused not one byte of it leaves."""
+        header: StreamChunk | None = None
         while True:
             chunk = outbox.take()
             for start, end in outbox.take_dropped_ranges():
@@ -68,27 +70,36 @@ class StreamSender:
                 if self.outage_from is not None:
                     self._gap(self.outage_from, chunk.t0, "outage", "no connection to the server")
                     self.outage_from = None
-            elif self.paused:
+                header = chunk
+                continue
+            if self.paused:
                 self._stats.skipped["paused"] = self._stats.skipped.get("paused", 0) + 1
                 self._gap(chunk.t0, chunk.t1, "dropped", "sending was paused")
                 continue
-            await socket.send(chunk.data)
-            if not chunk.is_header:
-                self.media_end = chunk.t1
-            self._stats.sent += 1
-            self._stats.bytes_sent += chunk.size_bytes
-            self._emit(
-                ChunkSent(
-                    t=self._clock.now(),
-                    connection=handler.connection,
-                    chunk=chunk.index,
-                    t0=chunk.t0,
-                    t1=chunk.t1,
-                    bytes=chunk.size_bytes,
-                )
-            )
+            if header is not None:
+                await self._send_chunk(socket, header, handler)
+                header = None
+            await self._send_chunk(socket, chunk, handler)
+            self.media_end = chunk.t1
         await socket.send(close_request())
         log.info("stream complete: session.close sent")
+
+    async def _send_chunk(
+        self, socket: ClientConnection, chunk: StreamChunk, handler: EnvelopeHandler
+    ) -> None:
+        await socket.send(chunk.data)
+        self._stats.sent += 1
+        self._stats.bytes_sent += chunk.size_bytes
+        self._emit(
+            ChunkSent(
+                t=self._clock.now(),
+                connection=handler.connection,
+                chunk=chunk.index,
+                t0=chunk.t0,
+                t1=chunk.t1,
+                bytes=chunk.size_bytes,
+            )
+        )
 
     def _gap(self, start: float, end: float, reason: GapReason, detail: str) -> None:
         if end - start <= 0:

@@ -4,12 +4,13 @@ stream, and the scriptable stream server."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 from support.stream_server import StreamScript, StreamServer
-from support.v1_session import run_session
+from support.v1_session import VERSIONS, run_session, until, v1_config
 
 from app.model.events import (
     ChunkSent,
@@ -20,9 +21,11 @@ from app.model.events import (
     SegmentClosed,
     SegmentError,
     ServerMessageReceived,
+    SessionEvent,
     SignalChanged,
 )
 from app.model.source_spec import CaptureFormat
+from app.session.controller import SessionController
 from app.session.recording_folder import read_events
 from app.uplink import AuthRejected, UplinkFailure
 
@@ -176,3 +179,32 @@ async def test_a_server_frame_over_1_mib_is_dropped_and_the_session_goes_on(tmp_
     assert "MiB" in unparsed.reason and "dropped" in unparsed.reason
     assert run.session.uplink_failure is None and run.of(EngagementChanged)
     assert len(server.connections) == 1
+
+
+async def test_a_reconnection_while_paused_sends_not_even_the_streams_header(tmp_path: Path) -> None:
+    config_and_media: list[tuple[int, int]] = []
+    async with StreamServer(StreamScript(abort_after=2), StreamScript()) as server:
+        session = SessionController(
+            v1_config(server.url, tmp_path, duration_s=30.0), credential=None, versions=VERSIONS
+        )
+        events: list[SessionEvent] = []
+        session.add_listener(events.append)
+        await session.start()
+        try:
+            # The header and two media chunks: the server drops the connection at the second.
+            await until(lambda: len(server.connections) == 1 and len(server.connections[0].chunk_sizes) >= 3)
+            session.paused = True  # the next connection opens paused
+            await until(
+                lambda: [e.state for e in events if isinstance(e, ConnectionChanged)].count("connected") == 2
+            )
+            await asyncio.sleep(1.5)
+            second = server.connections[1]
+            config_and_media.append((len(second.configs), len(second.chunk_sizes)))
+            session.paused = False
+            await until(lambda: len(second.chunk_sizes) >= 3)
+        finally:
+            await session.stop()
+    assert config_and_media == [(1, 0)], "the paused connection was configured, and got no frame at all"
+    assert second.headers_seen == 1 and second.cluster_ms[0] is None, "the header goes first, on resume"
+    paused_gaps = [g for g in events if isinstance(g, CoverageGap) and g.detail == "sending was paused"]
+    assert paused_gaps, "what went unsent while paused is a gap in the coverage"

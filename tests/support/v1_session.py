@@ -4,6 +4,8 @@ its encoder's continuous stream going to a server on 127.0.0.1; every event coll
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -33,6 +35,38 @@ class V1Run:
         return [event for event in self.events if isinstance(event, kind)]
 
 
+def v1_config(
+    url: str,
+    record_root: Path,
+    *,
+    duration_s: float = 5.0,
+    api: ApiVersion | None = "v1",
+    connect_attempts: int | None = 4,
+    include: tuple[str, ...] = ("conversation_quality_overall", "conversation_quality_timeline"),
+    goal_dimensions: tuple[str, ...] = (),
+    capture: CaptureFormat = SMALL,
+) -> SessionConfig:
+    return SessionConfig(
+        source=SourceSpec("synthetic"),
+        microphone=MicSpec(None),
+        capture=capture,
+        duration_s=duration_s,
+        url=url,
+        api=api,
+        include=include,
+        goal_dimensions=goal_dimensions,
+        record_root=record_root,
+        connect_attempts=connect_attempts,
+    )
+
+
+async def until(predicate: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        assert time.monotonic() < deadline, f"not within {timeout_s:g} s"
+        await asyncio.sleep(0.02)
+
+
 async def run_session(
     url: str,
     record_root: Path,
@@ -46,17 +80,15 @@ async def run_session(
     timeout_s: float = 60.0,
     capture: CaptureFormat = SMALL,
 ) -> V1Run:
-    config = SessionConfig(
-        source=SourceSpec("synthetic"),
-        microphone=MicSpec(None),
-        capture=capture,
+    config = v1_config(
+        url,
+        record_root,
         duration_s=duration_s,
-        url=url,
         api=api,
+        connect_attempts=connect_attempts,
         include=include,
         goal_dimensions=goal_dimensions,
-        record_root=record_root,
-        connect_attempts=connect_attempts,
+        capture=capture,
     )
     credential = None if key is None else Credential(key, "environment")
     session = SessionController(config, credential=credential, versions=VERSIONS)
