@@ -12,17 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import (
-    QFrame,
-    QLabel,
-    QMainWindow,
-    QScrollArea,
-    QSplitter,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
+from PySide6.QtWidgets import QMainWindow, QSplitter, QToolButton, QVBoxLayout, QWidget
 
 from app import APP_TITLE
 from app.model.sending import sending_state
@@ -39,10 +30,12 @@ from widgets.preview import PreviewWidget
 from widgets.problem_banner import ProblemBanner
 from widgets.quality_panel import QualityPanel
 from widgets.sending_indicator import SendingIndicator
+from widgets.side_panel import SidePanel, scrolling
 from widgets.signal_list import SignalList
 from widgets.status_bar import StatusBar
 from widgets.timeline_strip import TimelineStrip
 from widgets.tray import SendingTray
+from widgets.window_actions import show_start_stop, window_actions
 from widgets.window_places import (
     ForgetfulPlaces,
     WindowPlaces,
@@ -58,30 +51,6 @@ OVERLAY_KEY = "view/overlay"
 DEFAULT_SIZE = QSize(1280, 800)
 MINIMUM_SIZE = QSize(860, 500)
 """Small enough for a 1024x600 screen with a title bar and a panel; held whatever the texts say."""
-SHORTCUTS = {
-    "start_stop": "Ctrl+Return",
-    "pause": "Ctrl+P",
-    "overlay": "O",
-    "compact": "Ctrl+M",
-    "settings": "Ctrl+,",
-    "library": "Ctrl+L",
-    "quit": "Ctrl+Q",
-}
-
-
-def _action(parent: QWidget, name: str, text: str, tip: str, icon: str | None = None) -> QAction:
-    action = QAction(text, parent)
-    action.setObjectName(name)
-    shortcut = QKeySequence(SHORTCUTS[name])
-    action.setShortcut(shortcut)
-    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-    # A held key repeats: a toggle would flip on every repeat (Ctrl+M: ~25 times a second).
-    action.setAutoRepeat(False)
-    shown = shortcut.toString(QKeySequence.SequenceFormat.NativeText)
-    action.setToolTip(f"{tip} ({shown})")
-    if icon:
-        action.setIcon(theme.icon(icon))
-    return action
 
 
 class MainWindow(QMainWindow):
@@ -121,8 +90,7 @@ class MainWindow(QMainWindow):
         self._session_state: SessionState = "idle"
         self._snapshot: TimelineSnapshot | None = None
         self._status = PipelineStatus()
-        self._make_actions()
-        self._make_menus()
+        self._connect_actions()
         self.preview = PreviewWidget()
         self.controls = ControlBar(
             self.start_stop_action,
@@ -145,7 +113,14 @@ class MainWindow(QMainWindow):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("mainSplitter")
         splitter.addWidget(self.preview)
-        splitter.addWidget(self._scrolling(self._side_panel()))
+        self.side_panel = SidePanel(
+            self.timeline_strip,
+            self.quality_panel,
+            self.delivery_panel,
+            self.feedback_panel,
+            self.signal_list,
+        )
+        splitter.addWidget(scrolling(self.side_panel))
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 0)
         splitter.setChildrenCollapsible(False)
@@ -190,129 +165,24 @@ class MainWindow(QMainWindow):
         card.local_requested.connect(self.local_requested)
         card.stop_requested.connect(self.stop_now_requested)
 
-    def _make_actions(self) -> None:
-        self.start_stop_action = _action(self, "start_stop", "Start", "Start a session", "start")
-        self.start_stop_action.triggered.connect(self._start_stop_triggered)
-        self.pause_action = _action(
-            self, "pause", "Pause sending", "Stop sending segments; nothing leaves this computer", "pause"
-        )
-        self.pause_action.setCheckable(True)
-        self.pause_action.setIconVisibleInMenu(False)
-        self.pause_action.triggered.connect(self.pause_toggled)
-        self.overlay_action = _action(
-            self, "overlay", "Show feedback overlay", "Show or hide the feedback over the video", "overlay"
-        )
-        self.overlay_action.setCheckable(True)
-        self.overlay_action.triggered.connect(self._overlay_triggered)
-        # In a menu an icon takes the place of the tick: a toggle shows its tick instead.
-        self.overlay_action.setIconVisibleInMenu(False)
-        self.compact_action = _action(
-            self, "compact", "Compact presenter window", "Switch to the small always-on-top window", "compact"
-        )
-        self.compact_action.setCheckable(True)
-        self.compact_action.setIconVisibleInMenu(False)
-        self.compact_action.triggered.connect(self.set_compact)
-        self.settings_action = _action(
-            self, "settings", "Settings…", "Analysis, API key, capture and recording settings", "settings"
-        )
-        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.settings_action.triggered.connect(self.settings_requested)
-        self.library_action = _action(
-            self, "library", "Library…", "Past sessions, their reviews and progress"
-        )
-        self.library_action.triggered.connect(self.library_requested)
-        self.review_action = QAction("Review this session", self)
-        self.review_action.setObjectName("review_session")
-        self.review_action.setToolTip("Play the session that just stopped, with its timeline")
-        self.review_action.setEnabled(False)
-        self.review_action.triggered.connect(self.review_requested)
-        self.quit_action = _action(self, "quit", "Quit", "Quit Interhuman Live")
-        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self.quit_action.triggered.connect(self.close)
-        for action in (
-            self.start_stop_action,
-            self.pause_action,
-            self.overlay_action,
-            self.compact_action,
-            self.settings_action,
-            self.library_action,
-            self.quit_action,
-        ):
-            self.addAction(action)
-
-    def _make_menus(self) -> None:
-        session = self.menuBar().addMenu("&Session")
-        session.addAction(self.start_stop_action)
-        session.addAction(self.pause_action)
-        session.addSeparator()
-        session.addAction(self.library_action)
-        session.addAction(self.review_action)
-        session.addSeparator()
-        session.addAction(self.settings_action)
-        session.addSeparator()
-        session.addAction(self.quit_action)
-        view = self.menuBar().addMenu("&View")
-        view.addAction(self.overlay_action)
-        view.addAction(self.compact_action)
-        about = QAction(f"About {APP_TITLE}", self)
-        about.setObjectName("about")
-        about.setMenuRole(QAction.MenuRole.AboutRole)
-        about.triggered.connect(self.about_requested)
-        privacy = QAction("Privacy…", self)
-        privacy.setObjectName("privacy")
-        privacy.setToolTip("What is captured, where it goes, and how long it is kept")
-        privacy.triggered.connect(self.privacy_requested)
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(privacy)
-        help_menu.addAction(about)
-
-    def _side_panel(self) -> QWidget:
-        panel = QFrame()
-        panel.setObjectName("sidePanel")
-        panel.setMinimumWidth(300)
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(16, 14, 16, 12)
-        layout.setSpacing(10)
-        title = QLabel("Engagement over the session")
-        title.setObjectName("sectionTitle")
-        layout.addWidget(title)
-        layout.addWidget(self.timeline_strip)
-        layout.addWidget(self._rule())
-        layout.addWidget(self.quality_panel)
-        layout.addWidget(self._rule())
-        # Local analysis's own figures: shown only while it is the analysis in use.
-        self._delivery_section = QWidget()
-        section = QVBoxLayout(self._delivery_section)
-        section.setContentsMargins(0, 0, 0, 0)
-        section.setSpacing(10)
-        section.addWidget(self.delivery_panel)
-        section.addWidget(self._rule())
-        layout.addWidget(self._delivery_section)
-        layout.addWidget(self.feedback_panel)
-        signals_title = QLabel("Recent signals")
-        signals_title.setObjectName("sectionTitle")
-        layout.addWidget(signals_title)
-        layout.addWidget(self.signal_list, 1)
-        return panel
-
-    @staticmethod
-    def _scrolling(panel: QWidget) -> QScrollArea:
-        """`panel` keeps every row's height on a short screen, and scrolls instead of squeezing."""
-        area = QScrollArea()
-        area.setObjectName("sidePanelArea")
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        area.setWidget(panel)
-        area.setMinimumWidth(panel.minimumWidth() + area.verticalScrollBar().sizeHint().width())
-        return area
-
-    @staticmethod
-    def _rule() -> QFrame:
-        rule = QFrame()
-        rule.setObjectName("rule")
-        rule.setFixedHeight(1)
-        return rule
+    def _connect_actions(self) -> None:
+        actions = window_actions(self)
+        self.start_stop_action = actions.start_stop
+        self.pause_action = actions.pause
+        self.overlay_action = actions.overlay
+        self.compact_action = actions.compact
+        self.settings_action = actions.settings
+        self.review_action = actions.review
+        actions.start_stop.triggered.connect(self._start_stop_triggered)
+        actions.pause.triggered.connect(self.pause_toggled)
+        actions.overlay.triggered.connect(self._overlay_triggered)
+        actions.compact.triggered.connect(self.set_compact)
+        actions.settings.triggered.connect(self.settings_requested)
+        actions.library.triggered.connect(self.library_requested)
+        actions.review.triggered.connect(self.review_requested)
+        actions.quit.triggered.connect(self.close)
+        actions.about.triggered.connect(self.about_requested)
+        actions.privacy.triggered.connect(self.privacy_requested)
 
     # The controller's side -------------------------------------------------------------------
 
@@ -323,11 +193,7 @@ class MainWindow(QMainWindow):
             self.compact.set_snapshot(snapshot)
             return
         self.preview.set_snapshot(snapshot)
-        self.timeline_strip.set_snapshot(snapshot)
-        self.quality_panel.set_snapshot(snapshot)
-        self.delivery_panel.set_delivery(snapshot.delivery)
-        self.signal_list.set_signals(snapshot.recent_signals)
-        self.feedback_panel.set_feedback(snapshot.feedback)
+        self.side_panel.set_snapshot(snapshot)
         self.status_bar.set_snapshot(snapshot)
         self.problem_banner.set_snapshot(snapshot)
 
@@ -339,7 +205,7 @@ class MainWindow(QMainWindow):
         self.pause_action.setChecked(status.paused)
         self.pause_action.setText("Resume sending" if status.paused else "Pause sending")
         self.banner.set_needed(not status.api_key_configured)
-        self._delivery_section.setVisible(status.backend == "local")
+        self.side_panel.show_delivery(status.backend == "local")
         self.preview.set_status(status)
         self.compact.set_status(status)
         self.status_bar.set_status(status)
@@ -376,21 +242,9 @@ class MainWindow(QMainWindow):
 
     def set_session_state(self, state: SessionState) -> None:
         self._session_state = state
-        running = state in ("starting", "running")
-        action = self.start_stop_action
-        stopping = state == "stopping"
-        action.setText("Stop now" if stopping else "Stop" if running else "Start")
-        action.setIcon(theme.icon("stop" if running or stopping else "start"))
-        tip = (
-            "Stop without waiting for the last answers"
-            if stopping
-            else "Stop the session"
-            if running
-            else "Start a session"
-        )
-        action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
+        show_start_stop(self.start_stop_action, state)
         self.controls.set_source_locked(state != "idle")
-        self.controls.start_button.setProperty("running", running or stopping)
+        self.controls.start_button.setProperty("running", state != "idle")
         self.controls.start_button.style().unpolish(self.controls.start_button)
         self.controls.start_button.style().polish(self.controls.start_button)
 

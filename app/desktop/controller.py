@@ -14,9 +14,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRect, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QObject, QTimer
 
+from app.desktop.device_listing import list_devices
+from app.desktop.pipeline_status import device_after, microphone_at_start, pipeline_status
+from app.desktop.screen_overlap import PREVIEW_CAPTURED, preview_captured
+from app.desktop.session_setup import config_from_choices
 from app.model.events import (
     AnalysisReached,
     CaptureProblem,
@@ -27,21 +30,10 @@ from app.model.events import (
     SessionEvent,
     SignalChanged,
 )
-from app.model.server_url import ApiVersion, api_of_url
-from app.model.source_spec import CaptureFormat, MicSpec, SourceSpec
+from app.model.server_url import ApiVersion
 from app.model.versions import LibraryVersions
-from app.model.view_state import (
-    FILE_CAMERA_PREFIX,
-    MEETING_AUDIO_ID,
-    MIC_AND_MEETING_ID,
-    Backend,
-    DeviceOption,
-    DeviceState,
-    DeviceStatus,
-    PipelineStatus,
-    SessionState,
-)
-from app.session.config import LOCAL, SessionConfig
+from app.model.view_state import FILE_CAMERA_PREFIX, DeviceStatus, PipelineStatus, SessionState
+from app.session.config import SessionConfig
 from app.session.controller import BackendUnavailable, SessionController
 from app.store.keystore import KeyStore
 from app.store.settings import Settings, save_settings
@@ -54,10 +46,6 @@ SNAPSHOT_INTERVAL_MS = 250
 _RESULTS = (ResultReceived, EngagementChanged, SignalChanged, QualityReceived, AnalysisReached)
 SCREEN_SOURCES = ("screen", "window", "region")
 PICTURE_SOURCES = ("camera", "file", "synthetic", *SCREEN_SOURCES)
-PREVIEW_CAPTURED = (
-    "This window is on the screen being captured, so its own preview would be analysed too: "
-    "move it to another screen or minimise it, or capture the call's window instead."
-)
 
 
 class DesktopController(QObject):
@@ -116,28 +104,8 @@ class DesktopController(QObject):
 
     # -- devices --------------------------------------------------------------------------------
 
-    def list_devices(self) -> tuple[list[DeviceOption], list[DeviceOption]]:
-        """The sources (cameras, screens, windows) and the sound inputs (microphones, meeting audio)."""
-        from capture.devices import list_cameras, list_microphones, list_screens
-        from capture.meeting_audio import LABEL, meeting_audio_status
-        from capture.window_source import list_windows
-
-        sources = [DeviceOption(str(c.index), c.name) for c in list_cameras()]
-        sources += [
-            DeviceOption(f"screen:{s.index}", f"Screen {s.index + 1} ({s.area.width}x{s.area.height})")
-            for s in list_screens()
-        ]
-        sources += [DeviceOption(f"window:{w.title}", f"Window: {w.title}") for w in list_windows()]
-        microphones = [DeviceOption(m.name, m.name) for m in list_microphones()]
-        meeting = meeting_audio_status()
-        microphones += [
-            DeviceOption(MEETING_AUDIO_ID, LABEL, meeting.reason),
-            DeviceOption(MIC_AND_MEETING_ID, "Microphone and meeting audio", meeting.reason),
-        ]
-        return sources, microphones
-
     def show_devices(self) -> None:
-        cameras, microphones = self.list_devices()
+        cameras, microphones = list_devices()
         idle = self.state == "idle"  # a running session's source is there, whatever the list says
         if idle and self.camera_choice.isdigit() and not any(c.id == self.camera_choice for c in cameras):
             self._camera = DeviceStatus("Camera", "missing", "No camera found. Connect one and press Start.")
@@ -181,28 +149,15 @@ class DesktopController(QObject):
         self._credential = self.key_store.credential()
 
     def session_config(self) -> SessionConfig:
-        s = self.settings
-        width, height = s.frame_size
         self.refresh_credential()
-        cloud = self._wants_cloud()
-        url = s.server_url if cloud else LOCAL
-        api = self.api_choice or s.api_for("cloud" if cloud else "local")
-        speaks = api or (api_of_url(url) if cloud else None) or "v0"
-        return SessionConfig(
-            source=self._source(),
-            microphone=MicSpec.parse(self.microphone_choice),
-            capture=CaptureFormat(width, height, float(s.fps)),
-            segment_s=s.segment_length_s,
-            codec=s.codec,
-            url=url,
-            include=s.include_flags,
-            api=api,
-            model=(self.model_choice or s.model) if speaks == "v2" else None,
-            goal_dimensions=s.goal_dimensions if speaks != "v0" else (),
-            record_root=s.recording_folder,
-            record_media=s.record_to_disk,
+        return config_from_choices(
+            self.settings,
+            camera=self.camera_choice,
+            microphone=self.microphone_choice,
+            cloud=self._wants_cloud(),
+            api_choice=self.api_choice,
+            model_choice=self.model_choice,
             local_only=self.local_only,
-            credential_in_subprotocol=s.credential_in_subprotocol,
         )
 
     @property
@@ -216,13 +171,6 @@ class DesktopController(QObject):
             and not self.force_local
             and not self.local_only
         )
-
-    def _source(self) -> SourceSpec:
-        if self.camera_choice.isdigit():
-            return SourceSpec("camera", camera_index=int(self.camera_choice))
-        if self.camera_choice.startswith(FILE_CAMERA_PREFIX):  # any path, whatever it holds
-            return SourceSpec("file", path=Path(self.camera_choice.removeprefix(FILE_CAMERA_PREFIX)))
-        return SourceSpec.parse(self.camera_choice)
 
     def start(self) -> None:
         if self.state != "idle" or (self._starting is not None and not self._starting.done()):
@@ -281,19 +229,7 @@ class DesktopController(QObject):
         self._set_state("starting")
         self.window.offer_review(False)
         self._camera = DeviceStatus(config.source.describe(), "starting", source=config.source.kind)
-        live_sound = not config.source.has_own_audio
-        self._microphone = (
-            DeviceStatus(
-                "Microphone",
-                "off",
-                "No microphone: feedback comes from the picture only.",
-                source="microphone",
-            )
-            if live_sound and not config.microphone.any
-            else DeviceStatus(
-                _microphone_name(config), "starting" if live_sound else "ok", source="microphone"
-            )
-        )
+        self._microphone = microphone_at_start(config)
         self.window.clear_frame()
         self.window.clear_problem()  # what went wrong before this start is for it to say again
         try:
@@ -317,7 +253,7 @@ class DesktopController(QObject):
             return
         self._frames.start(max(10, int(1000 / config.capture.fps)))
         self._spawn(self._stop_when_ended(session))
-        if self._preview_captured(config.source):
+        if preview_captured(config.source, self.window):
             self.window.show_problem(PREVIEW_CAPTURED)
 
     async def _stop_when_ended(self, session: SessionController) -> None:
@@ -371,44 +307,15 @@ class DesktopController(QObject):
         self.window.set_status(self.status())
 
     def status(self) -> PipelineStatus:
-        session = self.session
-        credential = self._credential
-        backend: Backend = "cloud" if session is not None and session.config.backend == "cloud" else "local"
-        if session is None and self._wants_cloud():
-            backend = "cloud"
-        has_mic = self._microphone.state not in ("off", "missing")
-        return PipelineStatus(
-            backend=backend,
-            session_state=self.state,
+        return pipeline_status(
+            self.session,
+            self.state,
             paused=self.paused,
-            encoder_load=None if session is None else session.encoder_load(),
-            dropped_video_frames=0 if session is None else session.timeline.counts.dropped_video_frames,
-            audio_level_dbfs=session.level.peak_dbfs if session is not None and has_mic else None,
             camera=self._camera,
             microphone=self._microphone,
-            recording_folder=None
-            if session is None or session.recording_folder is None
-            else str(session.recording_folder),
-            api_key_configured=credential is not None,
-            capturing=session.config.source.describe()
-            if session is not None and session.config.source.captures_screen and self.state != "idle"
-            else None,
+            api_key_configured=self._credential is not None,
+            cloud_wanted=self._wants_cloud(),
         )
-
-    def _preview_captured(self, source: SourceSpec) -> bool:
-        """Whether the captured screen or region shows this window (a window source never does:
-        the app's own windows are not offered)."""
-        if source.kind not in ("screen", "region"):
-            return False
-        screens = QGuiApplication.screens()
-        if not 0 <= source.camera_index < len(screens) or not self.window.isVisible():
-            return False
-        screen = screens[source.camera_index].geometry()
-        captured = screen
-        if source.area is not None:
-            area = source.area
-            captured = QRect(screen.x() + area.x, screen.y() + area.y, area.width, area.height)
-        return captured.intersects(self.window.frameGeometry()) and not self.window.isMinimized()
 
     def _set_state(self, state: SessionState) -> None:
         self.state = state
@@ -426,10 +333,10 @@ class DesktopController(QObject):
             QTimer.singleShot(0, self._refresh_for_result)
         match event:
             case CaptureProblem(source="camera" | "file" | "synthetic" | "screen" | "window" | "region"):
-                self._camera = _device_after(self._camera, event)
+                self._camera = device_after(self._camera, event)
                 self._problem_news(event)
             case CaptureProblem(source="microphone" | "meeting audio"):
-                self._microphone = _device_after(self._microphone, event)
+                self._microphone = device_after(self._microphone, event)
                 self._problem_news(event)
             case CaptureProblem(level="warning" | "error"):
                 self.window.show_problem(event.message, source=event.source)
@@ -463,22 +370,3 @@ class DesktopController(QObject):
             error = task.exception()
             log.error("a session task failed", exc_info=error)
             self.window.show_problem(f"Something went wrong: {error}. The details are in the log.")
-
-
-def _device_after(device: DeviceStatus, event: CaptureProblem) -> DeviceStatus:
-    if event.level == "error":
-        # A device that fails while starting was never there; one that fails later was lost.
-        state: DeviceState = "missing" if device.state == "starting" else "lost"
-        return replace(device, state=state, message=event.message)
-    if event.level == "info":
-        return replace(device, state="ok", message="")
-    return replace(device, message=event.message)
-
-
-def _microphone_name(config: SessionConfig) -> str:
-    if config.source.has_own_audio:
-        return "Sound of the " + ("test signal" if config.source.kind == "synthetic" else "file")
-    microphone = config.microphone
-    if microphone.meeting:
-        return "Microphone and meeting audio" if microphone.enabled else "Meeting audio"
-    return microphone.name or "Default microphone"

@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from app.desktop.controller import DesktopController
+from app.desktop.device_listing import list_devices
 from app.model.local_only import url_refusal
 from app.model.view_state import SOURCE_LOCKED, KeyChange
 from app.store.keystore import KeyStoreUnavailable
@@ -29,7 +30,7 @@ class SettingsFlow:
             self.dialog.raise_()
             return self.dialog
         controller = self.controller
-        cameras, microphones = controller.list_devices()
+        cameras, microphones = list_devices()
         # The toolbar's choice is the one the Capture tab shows (it may have come from --source).
         shown = controller.settings.model_copy(
             update={"camera": controller.camera_choice, "microphone": controller.microphone_choice}
