@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 
+from app.desktop.background_tasks import BackgroundTasks
 from app.desktop.device_listing import list_devices
 from app.desktop.pipeline_status import device_after, microphone_at_start, pipeline_status
 from app.desktop.screen_overlap import PREVIEW_CAPTURED, preview_captured
@@ -83,7 +84,7 @@ class DesktopController(QObject):
         self._starting: asyncio.Future[object] | None = None
         self._camera = DeviceStatus("Camera", "off")
         self._microphone = DeviceStatus("Microphone", "off", source="microphone")
-        self._tasks: set[asyncio.Future[object]] = set()
+        self._tasks = BackgroundTasks("a session task", lambda text: self.window.show_problem(text))
         self._refresh_pending = False
         self._credential = key_store.credential()
         self._frames = QTimer(self)
@@ -139,7 +140,7 @@ class DesktopController(QObject):
 
         days = self.settings.retention_days
         if days > 0:
-            self._spawn(asyncio.to_thread(prune_sessions, self.settings.recording_folder, days))
+            self._tasks.spawn(asyncio.to_thread(prune_sessions, self.settings.recording_folder, days))
 
     # -- sessions -------------------------------------------------------------------------------
 
@@ -175,13 +176,13 @@ class DesktopController(QObject):
     def start(self) -> None:
         if self.state != "idle" or (self._starting is not None and not self._starting.done()):
             return
-        self._starting = self._spawn(self._start())
+        self._starting = self._tasks.spawn(self._start())
 
     def stop(self) -> None:
         if self.state == "starting":
             self._stop_after_start = True  # `_start` stops it as soon as it stands
         elif self.state == "running":
-            self._spawn(self.stop_session())
+            self._tasks.spawn(self.stop_session())
 
     def stop_now(self) -> None:
         """Stop without waiting for answers: the card's "Stop now", Stop pressed while finishing."""
@@ -195,7 +196,7 @@ class DesktopController(QObject):
 
     def use_local(self) -> None:
         """Leave a server that cannot be reached: stop now, start again on Local analysis."""
-        self._spawn(self._restart_locally())
+        self._tasks.spawn(self._restart_locally())
 
     async def _restart_locally(self) -> None:
         if self.session is not None:
@@ -252,7 +253,7 @@ class DesktopController(QObject):
             await self.stop_session()
             return
         self._frames.start(max(10, int(1000 / config.capture.fps)))
-        self._spawn(self._stop_when_ended(session))
+        self._tasks.spawn(self._stop_when_ended(session))
         if preview_captured(config.source, self.window):
             self.window.show_problem(PREVIEW_CAPTURED)
 
@@ -357,16 +358,3 @@ class DesktopController(QObject):
         self._refresh_pending = False
         if self.state != "idle":
             self.refresh()
-
-    def _spawn(self, coroutine: Awaitable[object]) -> asyncio.Future[object]:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Future[object]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            error = task.exception()
-            log.error("a session task failed", exc_info=error)
-            self.window.show_problem(f"Something went wrong: {error}. The details are in the log.")

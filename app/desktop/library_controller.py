@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QDesktopServices
 
+from app.desktop.background_tasks import BackgroundTasks
 from app.desktop.review_controller import ReviewController
 from app.model.library import SessionEntry
 from app.review.folder_actions import FolderActionFailed, NoTrash, delete_session, rename_session
@@ -37,7 +38,7 @@ class LibraryController(QObject):
         self.listed = asyncio.Event()
         """Set after each listing has reached the window."""
         self._cache: ListingCache | None = None
-        self._tasks: set[asyncio.Future[object]] = set()
+        self._tasks = BackgroundTasks("a library task", self._problem)
 
     # -- the library window ------------------------------------------------------------------------
 
@@ -46,9 +47,9 @@ class LibraryController(QObject):
             window = LibraryWindow()
             window.open_requested.connect(lambda folder: self.open_review(Path(folder)))
             window.rename_requested.connect(
-                lambda folder, title: self._spawn(self._rename(Path(folder), title))
+                lambda folder, title: self._tasks.spawn(self._rename(Path(folder), title))
             )
-            window.delete_requested.connect(lambda folder: self._spawn(self._delete(Path(folder))))
+            window.delete_requested.connect(lambda folder: self._tasks.spawn(self._delete(Path(folder))))
             window.reveal_requested.connect(self._reveal)
             window.refresh_requested.connect(self.refresh)
             self.window = window
@@ -60,7 +61,7 @@ class LibraryController(QObject):
 
     def refresh(self) -> asyncio.Future[object]:
         self.listed.clear()
-        return self._spawn(self._refresh())
+        return self._tasks.spawn(self._refresh())
 
     async def _refresh(self) -> None:
         settings = self._settings()
@@ -140,17 +141,4 @@ class LibraryController(QObject):
             review.close()
         if self.window is not None:
             self.window.close()
-        for task in self._tasks:
-            task.cancel()
-
-    def _spawn(self, coroutine: Awaitable[object]) -> asyncio.Future[object]:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Future[object]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("a library task failed", exc_info=task.exception())
-            self._problem(f"Something went wrong: {task.exception()}. The details are in the log.")
+        self._tasks.cancel_all()

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, QUrl
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
+from app.desktop.background_tasks import BackgroundTasks
 from app.model.wording import mmss
 from app.review.html_report import render_html
 from app.review.joined_recording import JoinedRecording, NoRecording, export_video, joined_recording
@@ -35,7 +35,7 @@ class ReviewController(QObject):
         self.ready = asyncio.Event()
         """Set once the recording is loaded and can play (or is known not to exist)."""
         self.closed = asyncio.Event()
-        self._tasks: set[asyncio.Future[object]] = set()
+        self._tasks = BackgroundTasks("a review task", lambda text: self.window.show_message(text))
         self._start_at: float | None = None
         self.audio = QAudioOutput(self)
         self.player = QMediaPlayer(self)
@@ -48,7 +48,7 @@ class ReviewController(QObject):
         self.player.errorOccurred.connect(self._player_failed)
         self.window.play_toggled.connect(self.toggle_play)
         self.window.seek_requested.connect(self.seek)
-        self.window.export_requested.connect(lambda kind: self._spawn(self._export(kind)))
+        self.window.export_requested.connect(lambda kind: self._tasks.spawn(self._export(kind)))
         self.window.window_closed.connect(self._window_closed)
 
     def open(self, *, start_at: float | None = None) -> asyncio.Future[object]:
@@ -56,7 +56,7 @@ class ReviewController(QObject):
         recording is loaded); the future ends when the recording is handed to the player."""
         self._start_at = start_at
         self.window.show()
-        return self._spawn(self._load())
+        return self._tasks.spawn(self._load())
 
     async def _load(self) -> None:
         try:
@@ -158,18 +158,5 @@ class ReviewController(QObject):
     def _window_closed(self) -> None:
         self.player.stop()
         self.player.setSource(QUrl())
-        for task in self._tasks:
-            task.cancel()
+        self._tasks.cancel_all()
         self.closed.set()
-
-    def _spawn(self, coroutine: Awaitable[object]) -> asyncio.Future[object]:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Future[object]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("a review task failed", exc_info=task.exception())
-            self.window.show_message(f"Something went wrong: {task.exception()}. The details are in the log.")
