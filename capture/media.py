@@ -1,12 +1,13 @@
 """The plain media types every part of the pipeline agrees on.
 
-Times are session time: seconds since the user pressed Start, on the monotonic clock
-(`SessionClock`). Sources stamp what they capture with it; the encoder cuts segments on it;
+Times are session time: seconds since the user pressed Start, on a clock that counts a suspend
+(`SessionClock`, `clock_now`). Sources stamp what they capture with it; the encoder cuts segments on it;
 the timeline maps server results back onto it.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -17,14 +18,33 @@ AUDIO_RATE_HZ = 48_000
 """Every audio chunk in the pipeline is 48 kHz mono signed 16-bit: what Opus wants natively."""
 
 
-class SessionClock:
-    """Session time on the monotonic clock, shared by every source of one session."""
+def clock_now() -> float:
+    """Seconds on the clock session time runs on: one that goes on counting while the computer is
+    asleep, so that a suspend leaves a gap in the media (marked, `MediaGap`) instead of vanishing.
+    Python's monotonic clock stops during a suspend on Linux and macOS: there the boot-time clock
+    (Linux) and the continuous monotonic clock (macOS) count it; on Windows the monotonic clock does."""
+    if _SUSPEND_COUNTING_CLOCK is None:
+        return time.monotonic()
+    return time.clock_gettime(_SUSPEND_COUNTING_CLOCK)
 
-    def __init__(self, start_monotonic: float | None = None) -> None:
-        self.start_monotonic = time.monotonic() if start_monotonic is None else start_monotonic
+
+_SUSPEND_COUNTING_CLOCK: int | None = (
+    getattr(time, "CLOCK_BOOTTIME", None)
+    if sys.platform.startswith("linux")
+    else getattr(time, "CLOCK_MONOTONIC", None)
+    if sys.platform == "darwin"
+    else None
+)
+
+
+class SessionClock:
+    """Session time, shared by every source of one session (`clock_now` says on which clock)."""
+
+    def __init__(self, start: float | None = None) -> None:
+        self.start = clock_now() if start is None else start
 
     def now(self) -> float:
-        return time.monotonic() - self.start_monotonic
+        return clock_now() - self.start
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from capture.media import AUDIO_RATE_HZ, AudioChunk, CaptureError, VideoFrame
+from capture.media import AUDIO_RATE_HZ, AudioChunk, CaptureError, VideoFrame, clock_now
 
 INDEX_BITS = 12
 BLOCK = 16
@@ -192,7 +192,7 @@ class RecordingSink:
         """(kind, monotonic time) for every call: "video", "audio", "error", "recovered", "finished"."""
 
     def _note(self, kind: str) -> None:
-        self.events.append((kind, time.monotonic()))
+        self.events.append((kind, clock_now()))
 
     def video_frame(self, frame: VideoFrame) -> None:
         with self._lock:

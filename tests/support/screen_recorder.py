@@ -202,7 +202,7 @@ def _record(args: argparse.Namespace) -> int:
             start_error = {"type": type(error).__name__, "source": error.source, "message": str(error)}
             print("start-error", json.dumps(start_error), flush=True)
         else:
-            print("started", json.dumps({"clock_start": clock.start_monotonic}), flush=True)
+            print("started", json.dumps({"clock_start": time.monotonic() - clock.now()}), flush=True)
             for line in sys.stdin:
                 if line.strip() == "stop":
                     break
@@ -214,7 +214,7 @@ def _record(args: argparse.Namespace) -> int:
         info = source.info()
         run = {
             "segments": [{"index": s.index, "t0": s.t0, "t1": s.t1} for s in segments],
-            "clock_start": clock.start_monotonic,
+            "clock_start": time.monotonic() - clock.now(),
             "start_error": start_error,
             "events": events,
             "stats": {"video_frames_received": stats.video_frames_received, "gaps": stats.gaps},

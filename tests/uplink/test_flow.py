@@ -23,7 +23,7 @@ from app.model.events import (
 from app.model.timeline import SessionTimeline
 from app.uplink import AuthRejected
 from capture.encoder_config import MAX_SEGMENT_BYTES
-from capture.media import SessionClock
+from capture.media import SessionClock, clock_now
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(60)]
 
@@ -117,7 +117,7 @@ async def test_the_in_flight_window_holds_back_a_slow_server(make_uplink, segmen
 
 async def test_a_link_that_falls_behind_skips_the_oldest_stale_segments(make_uplink, segments) -> None:
     # Session time 17 s: segments ending at 3.2 … 16 s are 1–13.8 s old; stale after 10 s.
-    clock = SessionClock(time.monotonic() - 17.0)
+    clock = SessionClock(clock_now() - 17.0)
     async with ProtocolServer(Script(delay_s=0.4)) as server:
         uplink, log = make_uplink(server.url, clock=clock, max_in_flight=1, stale_after_s=10.0)
         batch = segments(5)
@@ -135,7 +135,7 @@ async def test_a_link_that_falls_behind_skips_the_oldest_stale_segments(make_upl
 
 async def test_segments_go_stale_while_waiting_for_the_window(make_uplink, segments) -> None:
     # Segment 1 is 2.5 s old when submitted (fresh: stale after 3 s) and waits 1 s behind segment 0.
-    clock = SessionClock(time.monotonic() - 20.0)
+    clock = SessionClock(clock_now() - 20.0)
     (first,) = segments(1, first=0, t_start=20.0 - SEGMENT_S)
     (second,) = segments(1, first=1, t_start=20.0 - 2.5 - SEGMENT_S)
     async with ProtocolServer(Script(delay_s=1.0)) as server:
