@@ -23,7 +23,7 @@ from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QApplication
 
 from app.desktop.controller import DesktopController
-from app.model.timeline import TimelineSnapshot
+from app.model.timeline_snapshot import TimelineSnapshot
 from app.model.view_state import SYNTHETIC_CAMERA_ID
 from app.runtime.event_loop import qt_event_loop
 from app.runtime.qt_messages import route_qt_messages

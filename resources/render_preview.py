@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from app.model.events import ConnectionChanged, ResultReceived, SegmentClosed, SegmentCompleted, SegmentSent
-from app.model.timeline import SessionTimeline, TimelineSnapshot
+from app.model.timeline import SessionTimeline
+from app.model.timeline_snapshot import TimelineSnapshot
 from app.model.view_state import DeviceOption, DeviceStatus, PipelineStatus
 from app.model.wire_v0 import ConversationQuality, EngagementWindow, QualityScores, QualityWindow, Signal
 

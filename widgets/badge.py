@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
-from app.model.timeline import EngagementNow
+from app.model.timeline_snapshot import EngagementNow
 from app.model.vocabulary import EngagementState
 from widgets import theme
 from widgets.formatting import age_text, window_text

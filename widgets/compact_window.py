@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizeGrip, QToolButton, QTool
 
 from app.model.connection_trouble import connection_trouble
 from app.model.sending import SendingState
-from app.model.timeline import TimelineSnapshot
+from app.model.timeline_snapshot import TimelineSnapshot
 from app.model.view_state import PipelineStatus
 from widgets import theme
 from widgets.badge import paint_badge

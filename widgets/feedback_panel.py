@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from app.model.timeline import Feedback
+from app.model.timeline_snapshot import Feedback
 from widgets.formatting import mmss
 
 SHOWN = 3

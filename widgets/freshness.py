@@ -13,7 +13,7 @@ from typing import Literal
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QPainter
 
-from app.model.timeline import TimelineSnapshot
+from app.model.timeline_snapshot import TimelineSnapshot
 from app.model.view_state import Backend, PipelineStatus
 from widgets import theme
 from widgets.formatting import age_text, countdown_text

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 
-from app.model.timeline import Gauge
+from app.model.signal_gauges import Gauge
 from app.model.vocabulary import PROBABILITY_RANK
 from widgets import theme
 from widgets.formatting import age_text, probability_text, signal_name, window_text

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMainWindow, QSplitter, QToolButton, QVBoxLayout, 
 
 from app import APP_TITLE
 from app.model.sending import sending_state
-from app.model.timeline import TimelineSnapshot
+from app.model.timeline_snapshot import TimelineSnapshot
 from app.model.view_state import DeviceOption, PipelineStatus, SessionState
 from widgets import theme
 from widgets.compact_window import CompactWindow

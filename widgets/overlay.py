@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
-from app.model.timeline import TimelineSnapshot
+from app.model.timeline_snapshot import TimelineSnapshot
 from app.model.view_state import PipelineStatus
 from app.model.vocabulary import QUALITY_DIMENSIONS, quality_band
 from app.model.wire_v0 import QualityScores

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
-from app.model.timeline import Problem, TimelineSnapshot
+from app.model.timeline_snapshot import Problem, TimelineSnapshot
 from widgets import theme
 
 log = logging.getLogger(__name__)

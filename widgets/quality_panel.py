@@ -7,7 +7,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
-from app.model.timeline import TimelineSnapshot
+from app.model.timeline_snapshot import TimelineSnapshot
 from app.model.vocabulary import QUALITY_DIMENSIONS, quality_band
 from app.model.wire_v0 import QualityScores, QualityWindow
 from widgets import theme

@@ -13,8 +13,8 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from app.model.coverage_gaps import Gap
 from app.model.session_review import SessionReview
-from app.model.timeline import Gap
 from app.model.vocabulary import PROBABILITY_RANK, QUALITY_DIMENSIONS
 from widgets import theme
 from widgets.formatting import mmss, probability_text, signal_name, window_text

@@ -13,7 +13,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.model.events import ConnectionState
-from app.model.timeline import ConnectionNow, TimelineSnapshot
+from app.model.timeline_snapshot import ConnectionNow, TimelineSnapshot
 from app.model.view_state import PipelineStatus
 from widgets import theme
 from widgets.formatting import countdown_text, duration_text, rate_text

@@ -18,7 +18,8 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QHelpEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from app.model.timeline import Gap, Span, TimelineSnapshot
+from app.model.coverage_gaps import Gap
+from app.model.timeline_snapshot import Span, TimelineSnapshot
 from app.model.vocabulary import EngagementState
 from app.model.wire_v0 import EngagementWindow
 from widgets import theme

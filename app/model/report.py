@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.model.coverage_gaps import GapKind
 from app.model.session_review import SessionReview
-from app.model.timeline import GapKind
 from app.model.vocabulary import EngagementState, Probability
 from app.model.wire_v0 import QualityScores
 

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from app.model.timeline import ConnectionNow
+from app.model.timeline_snapshot import ConnectionNow
 from app.model.view_state import PipelineStatus
 
 SendingKind = Literal["sending", "local", "paused", "not_connected", "idle"]

@@ -13,6 +13,7 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from app.model.coverage_gaps import Gap
 from app.model.events import (
     ResultReceived,
     SegmentClosed,
@@ -20,7 +21,8 @@ from app.model.events import (
     SessionEvent,
     SessionSummary,
 )
-from app.model.timeline import Counts, Gap, SessionTimeline
+from app.model.timeline import SessionTimeline
+from app.model.timeline_snapshot import Counts
 from app.model.vocabulary import PROBABILITY_RANK, SIGNAL_MEANINGS, EngagementState, Probability
 from app.model.wire_v0 import EngagementWindow, QualityScores, QualityWindow, Signal
 

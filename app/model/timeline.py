@@ -2,7 +2,7 @@
 
 Pure Python. It is fed the same `SessionEvent` stream the recorder writes, so a live session and
 a review of `events.jsonl` derive the same state. `snapshot(now)` returns plain frozen
-dataclasses that the widgets render without knowing anything of sockets or JSON.
+dataclasses (`timeline_snapshot`) that the widgets render without knowing anything of sockets or JSON.
 
 Results come whole (a v0 segment's windows and signals) or as changes (v1/v2: an engagement
 state from a start on, a signal interval opened, amended, closed, the analysis reaching a
@@ -14,15 +14,22 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field, replace
-from typing import Literal, TypeVar
+from typing import TypeVar
 
+from app.model.coverage_gaps import (
+    COVERAGE_REASONS,
+    NO_PICTURE_REASON,
+    SKIP_REASONS,
+    Gap,
+    GapKind,
+    outage_gap,
+)
 from app.model.delivery import LocalDelivery
 from app.model.events import (
     AnalysisReached,
     CaptureProblem,
     ChunkSent,
     ConnectionChanged,
-    ConnectionState,
     CoverageGap,
     EngagementChanged,
     FeedbackReceived,
@@ -41,168 +48,22 @@ from app.model.events import (
     SignalChanged,
 )
 from app.model.open_intervals import OpenIntervals
-from app.model.vocabulary import PROBABILITY_RANK, SIGNAL_MEANINGS, EngagementState, Probability
+from app.model.signal_gauges import gauges_for
+from app.model.timeline_snapshot import (
+    ConnectionNow,
+    Counts,
+    EngagementNow,
+    Feedback,
+    Problem,
+    Span,
+    TimelineSnapshot,
+)
+from app.model.vocabulary import PROBABILITY_RANK
 from app.model.wire_v0 import EngagementWindow, QualityScores, QualityWindow, Signal
 
-FADE_START_S = 15.0
-"""A signal older than this (session time since its window ended) starts fading."""
-FADE_END_S = 60.0
-FADED_OPACITY = 0.25
 RECENT_SIGNALS = 50
 RECENT_FEEDBACK = 20
 UPLOAD_RATE_WINDOW_S = 20.0
-
-
-@dataclass(frozen=True, slots=True)
-class EngagementNow:
-    state: EngagementState
-    start: float
-    end: float
-    age_s: float
-    """How long ago (session time) the window this state refers to ended."""
-
-
-@dataclass(frozen=True, slots=True)
-class Gauge:
-    type: str
-    probability: Probability | None
-    rationale: str
-    meaning: str
-    start: float
-    end: float
-    age_s: float
-    opacity: float
-    """1.0 while fresh, fading towards `FADED_OPACITY` as the reading ages."""
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    closed: int = 0
-    sent: int = 0
-    completed: int = 0
-    errored: int = 0
-    skipped: int = 0
-    reconnects: int = 0
-    unanswered: int = 0
-    unparsed: int = 0
-    dropped_video_frames: int = 0
-    dropped_audio_chunks: int = 0
-    chunks_sent: int = 0
-
-    @property
-    def in_flight(self) -> int:
-        return max(0, self.sent - self.completed - self.errored - self.unanswered)
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """The latest thing that went wrong, as the user should read it."""
-
-    t: float
-    source: str
-    message: str
-    error_id: str | None = None
-    link: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionNow:
-    state: ConnectionState
-    connection: int
-    correlation_id: str | None
-    retry_in_s: float | None
-    """Seconds left before the next reconnection attempt, while one is pending."""
-    detail: str = ""
-    """Why the connection is in this state ("the connection was refused"), when it is not up."""
-
-
-GapKind = Literal[
-    "error",
-    "skipped",
-    "reconnection",
-    "no_picture",
-    "unanswered",
-    "unsent",
-    "missing_media",
-    "dropped",
-    "degraded",
-]
-"""What the timeline finds itself (errors, skipped segments, reconnections, no picture at all; on
-v1/v2 the media never analysed and that analysed with too little picture) and what a review of the
-folder adds (segments never answered, the unsent tail, segment files missing or unreadable)."""
-COVERAGE_REASONS = {
-    "dropped": "not analysed",
-    "degraded": "analysed with too little picture",
-}
-NO_PICTURE_REASON = "no picture came: the camera unplugged, or the computer asleep"
-
-
-@dataclass(frozen=True, slots=True)
-class Gap:
-    """A stretch of session time the analysis does not cover as it should, and why."""
-
-    start: float
-    end: float
-    kind: GapKind
-    reason: str
-    """One short sentence for the user."""
-    index: int | None = None
-    """The segment it concerns, where there is one."""
-
-
-SKIP_REASONS = {
-    "stale": "not sent: too old by the time it could go",
-    "paused": "not sent: sending was paused",
-    "out_of_limits": "not sent: outside the service's size limits",
-    "not_sent": "not sent before the session ended",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Feedback:
-    t: float
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A stretch of session time [start, end)."""
-
-    start: float
-    end: float
-
-
-@dataclass(frozen=True, slots=True)
-class TimelineSnapshot:
-    now: float
-    engagement: EngagementNow | None
-    gauges: list[Gauge]
-    """One per signal type seen in the session, strongest and freshest first."""
-    quality_overall: QualityScores | None
-    quality_series: list[QualityWindow]
-    engagement_history: list[EngagementWindow]
-    recent_signals: list[Signal]
-    """The latest signals, newest first."""
-    counts: Counts
-    connection: ConnectionNow | None
-    problem: Problem | None
-    last_result_age_s: float | None
-    """Session seconds since the latest result arrived; None while waiting for the first."""
-    last_latency_s: float | None
-    upload_rate_bps: float
-    coverage_gaps: list[Gap] = field(default_factory=list)
-    """What the analysis does not cover as it should (`SessionTimeline.gaps`), for the strip."""
-    feedback: list[Feedback] = field(default_factory=list)
-    """Feedback text on the chosen goals, newest first."""
-    cue_lag_s: float | None = None
-    """Session seconds from the end of the newest analysed media to now; None before any result."""
-    paused_spans: list[Span] = field(default_factory=list)
-    """When sending was paused; the one still going ends at `now`."""
-    picture_gaps: list[Span] = field(default_factory=list)
-    """When no picture came (a camera unplugged, the computer asleep)."""
-    delivery: LocalDelivery | None = None
-    """Local analysis's delivery figures of the latest analysed stretch; None with Interhuman's
-    service, or before the first result."""
 
 
 @dataclass
@@ -321,7 +182,7 @@ class SessionTimeline:
         found += self._outages + self._coverage_gaps
         found += [Gap(span.start, span.end, "no_picture", NO_PICTURE_REASON) for span in self._picture_gaps]
         if self._outage_since is not None:
-            found.append(self._outage(self._outage_since, self._latest_t, "not reconnected"))
+            found.append(outage_gap(self._outage_since, self._latest_t, "not reconnected"))
         return sorted(found, key=lambda gap: (gap.start, gap.end))
 
     def snapshot(self, now: float) -> TimelineSnapshot:
@@ -338,7 +199,7 @@ class SessionTimeline:
         return TimelineSnapshot(
             now=now,
             engagement=engagement,
-            gauges=self._gauges(now),
+            gauges=gauges_for(self._latest_signal, self._open.signals(), now),
             quality_overall=self._quality_overall,
             quality_series=list(self._quality_series),
             engagement_history=history,
@@ -448,7 +309,7 @@ class SessionTimeline:
             self._bump(reconnects=self._counts.reconnects + 1)
         if event.state == "connected" and self._outage_since is not None:
             outcome = f"connected again (connection {event.connection})"
-            self._outages.append(self._outage(self._outage_since, event.t, outcome))
+            self._outages.append(outage_gap(self._outage_since, event.t, outcome))
             self._outage_since = None
         if event.state in ("lost", "reconnecting") and self._outage_since is None:
             self._outage_since = event
@@ -479,29 +340,6 @@ class SessionTimeline:
         start, end = self._spans.get(index, (self._latest_t, self._latest_t))
         self._segment_gaps[index] = Gap(start, end, kind, reason, index)
 
-    @staticmethod
-    def _outage(since: ConnectionChanged, until: float, outcome: str) -> Gap:
-        detail = (since.detail or "the connection was lost").rstrip(".")
-        return Gap(since.t, max(since.t, until), "reconnection", f"{detail}; {outcome}")
-
-    def _gauges(self, now: float) -> list[Gauge]:
-        latest = {**self._latest_signal, **{s.type: s for s in self._open.signals()}}
-        gauges = [
-            Gauge(
-                type=s.type,
-                probability=s.probability,
-                rationale=s.rationale or "",
-                meaning=SIGNAL_MEANINGS.get(s.type, ""),
-                start=s.start,
-                end=s.end,
-                age_s=max(0.0, now - s.end),
-                opacity=_opacity(now - s.end),
-            )
-            for s in latest.values()
-        ]
-        gauges.sort(key=lambda g: (g.opacity < 1.0, -PROBABILITY_RANK[g.probability], g.age_s, g.type))
-        return gauges
-
     def _upload_rate_bps(self, now: float) -> float:
         since = now - UPLOAD_RATE_WINDOW_S
         sent = sum(size for t, size in self._uploads if since < t <= now)
@@ -509,15 +347,6 @@ class SessionTimeline:
 
     def _bump(self, **changes: int) -> None:
         self._counts = replace(self._counts, **changes)
-
-
-def _opacity(age_s: float) -> float:
-    if age_s <= FADE_START_S:
-        return 1.0
-    if age_s >= FADE_END_S:
-        return FADED_OPACITY
-    progress = (age_s - FADE_START_S) / (FADE_END_S - FADE_START_S)
-    return 1.0 - progress * (1.0 - FADED_OPACITY)
 
 
 _W = TypeVar("_W", Signal, EngagementWindow, QualityWindow)

@@ -22,7 +22,7 @@ from pathlib import Path
 import av
 import av.error
 
-from app.model.timeline import Gap
+from app.model.coverage_gaps import Gap
 from app.review.session_folder import SegmentFile, SessionFolder
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.model.coverage_gaps import Gap
 from app.model.report import CSV_COLUMNS, ReportSession, SessionReport, build_report, csv_rows
-from app.model.timeline import Gap
 from app.review.session_folder import SessionFolder
 from app.session.manifest import without_secrets
 

@@ -21,10 +21,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app.model.coverage_gaps import Gap
 from app.model.events import SegmentClosed
 from app.model.library import ListingFigures, SessionEntry, session_entry
 from app.model.session_review import SessionReview, review_session
-from app.model.timeline import Gap
 from app.session.manifest import MANIFEST_FORMAT
 from app.session.recording_folder import (
     EVENTS_FILE,

@@ -22,8 +22,6 @@ from typing import TYPE_CHECKING
 from app.model.error_codes import classify_error
 from app.model.events import (
     CaptureProblem,
-    MediaGap,
-    SegmentClosed,
     SegmentError,
     SegmentSkipped,
     SendingPaused,
@@ -33,17 +31,13 @@ from app.model.events import (
 from app.model.local_only import url_refusal
 from app.model.timeline import SessionTimeline
 from app.model.versions import LibraryVersions
+from app.session.capture_pipeline import CapturePipeline
 from app.session.config import EndReason, SessionConfig
 from app.session.cue_lag import CueLagSampler
-from app.session.gap_watch import GapWatch, Stream
-from app.session.source_building import build_microphone, build_video_source
-from app.session.source_news import SourceNews
 from app.session.thread_hop import on_loop
 from app.store.keystore import Credential
-from capture.duration_limit import DurationLimit
-from capture.fanout import AudioLevel, FanOut, LatestFrame
-from capture.input_check import MESSAGES, SCREEN_MESSAGES, Condition, InputCheck
-from capture.media import CaptureError, CaptureSource, MediaSink, Segment, SessionClock
+from capture.fanout import AudioLevel, LatestFrame
+from capture.media import CaptureError, Segment, SessionClock
 
 if TYPE_CHECKING:
     # The session imports these when it first needs them; here they are only types.
@@ -52,7 +46,6 @@ if TYPE_CHECKING:
     from app.session.recorder import SessionRecorder
     from app.uplink import Uplink
     from app.uplink.failures import UplinkFailure
-    from capture.encoder import SegmentEncoder
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +72,7 @@ class SessionController:
         self._credential = credential
         self._listeners: list[Callable[[SessionEvent], None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._sources: list[CaptureSource] = []
-        self._encoder: SegmentEncoder | None = None
+        self._capture: CapturePipeline | None = None
         self._uplink: Uplink | None = None
         self._recorder: SessionRecorder | None = None
         self._analyzer: EmbeddedAnalyzer | None = None
@@ -137,8 +129,19 @@ class SessionController:
             self._recorder.open()
             self.recording_folder = folder
         self.clock = SessionClock()
+        self._capture = CapturePipeline(
+            config,
+            self.clock,
+            self._loop,
+            preview=self.preview,
+            level=self.level,
+            emit=self.emit,
+            warn=self._warn,
+            end=self._end,
+            on_segment=self._segment_closed,
+        )
         try:
-            await self._start_capture()
+            await self._capture.start()
             url, key = await self._start_backend()
         except (CaptureError, BackendUnavailable) as error:
             self.emit(
@@ -185,13 +188,7 @@ class SessionController:
         if self._uplink_watch is not None:
             self._uplink_watch.cancel()
         await self._cue_lag.stop()
-        for source in reversed(self._sources):
-            await asyncio.to_thread(source.stop)
-        unsent_tail_s = 0.0
-        if self._encoder is not None:
-            stats = await asyncio.to_thread(self._encoder.stop)
-            log.info("encoder stopped: %s", stats)
-            unsent_tail_s = stats.short_tail_s
+        unsent_tail_s = 0.0 if self._capture is None else await self._capture.stop()
         if self._uplink is not None:
             await self._uplink.stop(wait_for_reconnect=wait_for_reconnect)
         summary = self._summary(unsent_tail_s)
@@ -206,10 +203,7 @@ class SessionController:
 
     def encoder_load(self) -> float | None:
         """Encoding wall time per media second so far (1.0: only just keeping up); None before a segment."""
-        if self._encoder is None:
-            return None
-        stats = self._encoder.stats()
-        return stats.encode_load_avg if stats.segments_emitted else None
+        return None if self._capture is None else self._capture.encoder_load()
 
     @property
     def uplink_failure(self) -> UplinkFailure | None:
@@ -227,15 +221,6 @@ class SessionController:
             self.emit(SendingPaused(t=self.clock.now(), paused=value))
 
     # -- internals -------------------------------------------------------------------------------
-
-    async def _start_capture(self) -> None:
-        config = self.config
-        video = build_video_source(
-            config.source, config.capture, realtime=config.realtime, duration_s=config.duration_s
-        )
-        sink = self._start_microphone_and_encoder()
-        await asyncio.to_thread(video.start, self.clock, sink)
-        self._sources.append(video)
 
     async def _start_backend(self) -> tuple[str, str | None]:
         """The URL to stream to and the credential to send. Segments wait in the encoder meanwhile:
@@ -262,6 +247,7 @@ class SessionController:
     def _start_uplink(self, url: str, key: str | None) -> None:
         from app.uplink import Uplink, UplinkConfig
 
+        assert self._capture is not None  # capture starts first
         config = self.config
         self._uplink = Uplink(
             UplinkConfig(
@@ -277,66 +263,10 @@ class SessionController:
             session_id=self.session_id,
             clock=self.clock,
             on_event=self._uplink_event,
-            live_stream=self._encoder,
+            live_stream=self._capture.encoder,
         )
         self._uplink.start()
         self._uplink_watch = asyncio.ensure_future(self._watch_uplink(self._uplink))
-
-    def _start_microphone_and_encoder(self) -> MediaSink:
-        """Start the microphone if the session has one, then the encoder, knowing whether sound comes.
-
-        The encoder is built before the microphone starts so that no early chunk is lost, and
-        built again, without sound, if the microphone then fails (nothing reached it by then).
-        """
-        config = self.config
-        microphone = None
-        if not config.source.has_own_audio and config.microphone.any:
-            microphone = build_microphone(config.microphone)
-        sink = self._build_encoder(has_audio=microphone is not None or config.source.has_own_audio)
-        if microphone is not None:
-            try:
-                microphone.start(self.clock, sink)
-                self._sources.append(microphone)
-            except CaptureError as error:
-                log.info("microphone: %s", error)
-                self.emit(
-                    CaptureProblem(t=self.clock.now(), source="microphone", level="error", message=str(error))
-                )
-                sink = self._build_encoder(has_audio=False)
-        assert self._encoder is not None
-        self._encoder.start()
-        return sink
-
-    def _build_encoder(self, *, has_audio: bool) -> MediaSink:
-        from capture.encoder import EncoderConfig, SegmentEncoder
-
-        config = self.config
-        self._encoder = SegmentEncoder(
-            EncoderConfig(
-                segment_s=config.segment_s,
-                codec=config.codec,
-                width=config.capture.width,
-                height=config.capture.height,
-                fps=config.capture.fps,
-                has_audio_input=has_audio,
-                block_when_full=not config.realtime,
-            ),
-            on_segment=self._from_thread(self._segment_closed),
-            on_error=self._from_thread(self._encoder_error),
-        )
-        check = InputCheck(self._from_thread(self._input_changed), check_audio=has_audio)
-        gaps = GapWatch(self._from_thread(self._media_gap))
-        sink = FanOut(
-            [self._encoder, check, gaps], observer=self._source_news(), preview=self.preview, level=self.level
-        )
-        if config.duration_s is None:
-            return sink
-        # Session time in the media itself: the same cut for every source, paced or not.
-        return DurationLimit(sink, config.duration_s, self._from_thread(lambda: self._end("duration")))
-
-    def _source_news(self) -> SourceNews:
-        assert self._loop is not None
-        return SourceNews(self._loop, self.clock, self.emit, self._source_finished)
 
     def _manifest(self, url: str) -> SessionManifest:
         from app.session.manifest import build_manifest
@@ -347,24 +277,7 @@ class SessionController:
         assert self._loop is not None
         return on_loop(self._loop, callback)
 
-    def _source_finished(self, source: str) -> None:
-        log.info("%s finished", source)
-        self._end("source_finished")
-
     def _segment_closed(self, segment: Segment) -> None:
-        self.emit(
-            SegmentClosed(
-                t=self.clock.now(),
-                index=segment.index,
-                t0=segment.t0,
-                t1=segment.t1,
-                bytes=segment.size_bytes,
-                video_frames=segment.video_frames,
-                audio_samples=segment.audio_samples,
-                dropped_video_frames=segment.dropped_video_frames,
-                dropped_audio_chunks=segment.dropped_audio_chunks,
-            )
-        )
         if self._recorder is not None and self.config.record_media:
             self._recorder.write_segment(segment)
         if self._uplink is not None:
@@ -382,39 +295,13 @@ class SessionController:
     def _uplink_event(self, event: SessionEvent) -> None:
         self.emit(event)
         too_large = isinstance(event, SegmentError) and classify_error(event.error_id) == "too_large"
-        if too_large and self._encoder is not None:
-            self._encoder.lower_bitrate()
+        if too_large and self._capture is not None:
+            self._capture.lower_bitrate()
 
     async def _watch_uplink(self, uplink: Uplink) -> None:
         failure = await uplink.wait_failed()
         log.info("the session ends: the uplink gave up (%s)", failure)
         self._end("uplink_failed")
-
-    def _media_gap(self, stream: Stream, t0: float, t1: float) -> None:
-        log.info("no %s from %.1f to %.1f s", stream, t0, t1)
-        self.emit(MediaGap(t=self.clock.now(), source=stream, t0=t0, t1=t1))
-
-    def _encoder_error(self, error: Exception) -> None:
-        self._warn(
-            "encoder", f"A segment could not be encoded ({type(error).__name__}); the session goes on."
-        )
-
-    def _input_changed(self, condition: Condition, active: bool) -> None:
-        spec = self.config.source
-        if condition == "silent":
-            source = "microphone"
-            screen_like = self.config.microphone.meeting and not self.config.microphone.enabled
-        else:
-            source = spec.kind if spec.captures_screen else "camera"
-            screen_like = spec.captures_screen
-        if active:
-            self._warn(source, (SCREEN_MESSAGES if screen_like else MESSAGES)[condition])
-        else:
-            self.emit(
-                CaptureProblem(
-                    t=self.clock.now(), source=source, level="info", message=f"The {source} looks fine again."
-                )
-            )
 
     def _warn(self, source: str, message: str) -> None:
         # The event is how the user hears of it (window, progress lines); the log keeps a copy.

@@ -119,7 +119,7 @@ async def stop_what_the_late_start_began(session: SessionController | None) -> N
     """Stops the parts the bug leaves running, so they cannot disturb later tests (no-ops once fixed)."""
     if session is None:
         return
-    for source in session._sources:
+    for source in [] if session._capture is None else session._capture.sources:
         await asyncio.to_thread(source.stop)
     if session._uplink_watch is not None:
         session._uplink_watch.cancel()

@@ -15,7 +15,7 @@ from support.media_checks import decode_segment
 from support.media_files import MediaFile, dominant_frequency, write_media
 from support.pulse_mic import TONE_HZ, PulseServer
 
-import app.session.controller as session_module
+import app.session.capture_pipeline as pipeline
 from app.model.events import CaptureProblem, SegmentClosed, SegmentCompleted
 from app.store.settings import Settings
 from capture.camera import CameraSource
@@ -45,7 +45,7 @@ def camera_and_sound_server(
     if not pulse_available():
         pytest.skip("libpulse-simple is not installed (Debian: libpulse0)")
     monkeypatch.setattr(
-        session_module, "build_video_source", lambda *_args, **_kw: CameraSource(str(clip.path), 320, 240, 15)
+        pipeline, "build_video_source", lambda *_args, **_kw: CameraSource(str(clip.path), 320, 240, 15)
     )
     for name in ("PULSE_SERVER", "PULSE_CLIENTCONFIG", "PULSE_RUNTIME_PATH", "PULSE_STATE_PATH"):
         monkeypatch.setenv(name, pulse_server.env[name])

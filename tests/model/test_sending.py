@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.model.sending import LOCAL_TEXT, PAUSED_TEXT, SENDING_TEXT, sending_state
-from app.model.timeline import ConnectionNow
+from app.model.timeline_snapshot import ConnectionNow
 from app.model.view_state import PipelineStatus
 
 RUNNING_CLOUD = PipelineStatus(backend="cloud", session_state="running")

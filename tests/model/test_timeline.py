@@ -18,7 +18,8 @@ from app.model.events import (
     SegmentSkipped,
     parse_event,
 )
-from app.model.timeline import FADE_END_S, FADED_OPACITY, SessionTimeline
+from app.model.signal_gauges import FADE_END_S, FADED_OPACITY
+from app.model.timeline import SessionTimeline
 from app.model.wire_v0 import ConversationQuality, EngagementWindow, QualityScores, QualityWindow, Signal
 
 

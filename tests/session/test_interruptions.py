@@ -19,7 +19,7 @@ import pytest
 import pytest_asyncio
 from support.media_files import MediaFile, write_media
 
-import app.session.controller as session_module
+import app.session.capture_pipeline as pipeline
 from app.model.events import (
     CaptureProblem,
     MediaGap,
@@ -72,7 +72,7 @@ async def camera_session(
 ) -> AsyncIterator[Run]:
     """A session whose "camera" is `CameraSource` reading `clip`, as it reads a real camera."""
     monkeypatch.setattr(
-        session_module, "build_video_source", lambda *_args, **_kw: CameraSource(str(clip.path), 320, 240, 15)
+        pipeline, "build_video_source", lambda *_args, **_kw: CameraSource(str(clip.path), 320, 240, 15)
     )
     config = SessionConfig(
         source=SourceSpec("camera"),

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.desktop.controller import DesktopController
 from app.model.events import SessionEvent, parse_event
-from app.model.timeline import TimelineSnapshot
+from app.model.timeline_snapshot import TimelineSnapshot
 from app.session.controller import SessionController
 from support.widget_pixels import colour_at, grab
 from widgets.compact_window import CompactWindow

@@ -16,7 +16,8 @@ from app.model.events import (
     SegmentSkipped,
 )
 from app.model.events import ConnectionState as ConnectionStateName
-from app.model.timeline import SessionTimeline, TimelineSnapshot
+from app.model.timeline import SessionTimeline
+from app.model.timeline_snapshot import TimelineSnapshot
 from app.model.vocabulary import EngagementState
 from app.model.wire_v0 import ConversationQuality, EngagementWindow, QualityScores, QualityWindow, Signal
 
