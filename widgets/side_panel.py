@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from app.model.timeline import TimelineSnapshot
+from app.model.timeline_snapshot import TimelineSnapshot
 from widgets.delivery_panel import DeliveryPanel
 from widgets.feedback_panel import FeedbackPanel
 from widgets.quality_panel import QualityPanel

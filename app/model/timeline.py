@@ -31,6 +31,7 @@ from app.model.events import (
     ChunkSent,
     ConnectionChanged,
     CoverageGap,
+    DeliveryMeasured,
     EngagementChanged,
     FeedbackReceived,
     MediaGap,
@@ -118,6 +119,8 @@ class SessionTimeline:
                 pass  # an outage: the connection's own gap says it (`gaps`), from its state changes
             case FeedbackReceived():
                 self._feedback.append(Feedback(event.t, event.text))
+            case DeliveryMeasured():
+                self._take_delivery(event.delivery)
             case SegmentClosed():
                 self._spans[event.index] = (event.t0, event.t1)
                 self._bump(
@@ -282,6 +285,10 @@ class SessionTimeline:
         for result in self.results:
             self._add_result(result)
 
+    def _take_delivery(self, delivery: LocalDelivery) -> None:
+        if self._delivery is None or delivery.end >= self._delivery.end:
+            self._delivery = delivery
+
     def _add_result(self, event: ResultReceived) -> None:
         for window in event.engagement:
             _insert_sorted(self._engagement, window)
@@ -293,9 +300,8 @@ class SessionTimeline:
                 PROBABILITY_RANK[known.probability],
             ):
                 self._latest_signal[signal.type] = signal
-        delivery = event.delivery
-        if delivery is not None and (self._delivery is None or delivery.end >= self._delivery.end):
-            self._delivery = delivery
+        if event.delivery is not None:
+            self._take_delivery(event.delivery)
         if event.quality is not None:
             if event.quality.overall is not None:
                 self._quality_overall = event.quality.overall

@@ -258,6 +258,7 @@ class SessionController:
                 api=config.api,
                 model=config.model,
                 goal_dimensions=config.goal_dimensions,
+                local_delivery=config.backend == "local",
             ),
             credential=key,
             session_id=self.session_id,

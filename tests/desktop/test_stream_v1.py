@@ -15,7 +15,9 @@ from app.desktop.controller import DesktopController
 from app.model.consent import notice_key
 from app.model.events import (
     ChunkSent,
+    DeliveryMeasured,
     EngagementChanged,
+    MessageUnparsed,
     ServerMessageReceived,
     SessionEvent,
     parse_event,
@@ -66,6 +68,31 @@ def test_the_default_session_is_v1_and_the_window_shows_its_results_lag_and_feed
 
     live.run(scenario, timeout_s=90)
     assert live.events(EngagementChanged) and live.events(ChunkSent)
+
+
+def test_local_analysis_on_v1_fills_the_delivery_panel_and_the_recording_keeps_the_figures(
+    live: LiveApp,
+) -> None:
+    window = live.window
+
+    async def scenario() -> None:
+        session = await live.start_session()
+        assert session.config.api == "v1" and session.config.backend == "local"
+        await live.until(
+            lambda: (s := live.snapshots.latest) is not None and s.delivery is not None,
+            30,
+            "delivery figures from the v1 stream",
+        )
+        assert not window.delivery_panel.empty_label.isVisible()
+        # The synthetic source's cartoon face is found, and its tone is no speech.
+        assert window.delivery_panel.value_text("Eye contact").endswith("%")
+        assert window.delivery_panel.value_text("Pace").startswith("too little speech · speaking ")
+        await live.stop_session()
+
+    live.run(scenario, timeout_s=90)
+    recorded = live.events(DeliveryMeasured)
+    assert recorded and all(0.0 <= e.delivery.start < e.delivery.end for e in recorded)
+    assert not [e for e in live.events(MessageUnparsed)], "our client knows the extension"
 
 
 def test_the_version_options_of_the_app_reach_the_session(live: LiveApp) -> None:
