@@ -3,7 +3,8 @@
 The events are replayed into a `SessionTimeline`, the same one a live session feeds, so the review
 and the live window agree on every result whatever the protocol; this module only sums it up: the
 time spent in each engagement state, each signal type's frequency with example rationales, quality
-overall and per window, the delivery figures, and every stretch the analysis does not cover, with
+overall and per window, how the media reached the analysis, Local analysis's delivery figures
+over the session, and every stretch the analysis does not cover, with
 its reason. Pure: the folder's own facts (segment files missing or unreadable) are handed in.
 """
 
@@ -14,7 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from app.model.coverage_gaps import Gap
+from app.model.delivery import LocalDelivery
+from app.model.delivery_summary import DeliverySummary, summarise_delivery
 from app.model.events import (
+    DeliveryMeasured,
     ResultReceived,
     SegmentClosed,
     SegmentCompleted,
@@ -98,6 +102,8 @@ class SessionReview:
     gaps: list[Gap]
     """By start time."""
     delivery: DeliveryFigures
+    local_delivery: DeliverySummary | None
+    """Local analysis's delivery figures over the session; None from Interhuman's service."""
 
     @property
     def signal_types(self) -> list[str]:
@@ -125,6 +131,7 @@ def review_session(
     closed: list[SegmentClosed] = []
     latencies: list[float] = []
     summary: SessionSummary | None = None
+    stretches: list[LocalDelivery] = []
     latest_t = 0.0
     for event in events:
         timeline.apply(event)
@@ -136,6 +143,8 @@ def review_session(
                 latencies.append(event.latency_s)
             case SessionSummary():
                 summary = event
+            case ResultReceived(delivery=LocalDelivery() as delivery) | DeliveryMeasured(delivery=delivery):
+                stretches.append(delivery)
     unsent_tail_s = summary.unsent_tail_s if summary is not None else 0.0
     snapshot = timeline.snapshot(latest_t)
     length_s = _length_s(closed, timeline.results, unsent_tail_s, snapshot.engagement_history)
@@ -161,6 +170,7 @@ def review_session(
             latency_p95_s=_percentile(latencies, 0.95),
             unsent_tail_s=unsent_tail_s,
         ),
+        local_delivery=summarise_delivery(stretches),
     )
 
 

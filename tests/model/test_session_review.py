@@ -7,8 +7,11 @@ from datetime import UTC, datetime
 import pytest
 from support.session_builder import flat_scores
 
+from app.model.delivery import FillerCount, LocalDelivery
+from app.model.delivery_summary import summarise_delivery
 from app.model.events import (
     ConnectionChanged,
+    DeliveryMeasured,
     ResultReceived,
     SegmentClosed,
     SegmentCompleted,
@@ -165,3 +168,37 @@ def test_progress_series_skips_what_a_session_lacks() -> None:
     assert series.titles == ["a", "b"] and series.engaged_share == [0.5, None]
     assert series.quality == {"quality_index": [60.0, None]}
     assert series.signals_per_minute == {"stress": [2.0, 0.0]}
+
+
+def test_delivery_over_a_session_weighs_each_stretch_by_its_length_and_overlaps_cancel() -> None:
+    def stretch(start: float, end: float, eye: float, fillers: int) -> LocalDelivery:
+        return LocalDelivery(
+            start=start,
+            end=end,
+            face_visible=1.0,
+            eye_contact=eye,
+            speaking=0.5,
+            pace_wpm=150,
+            fillers=FillerCount(total=fillers, words=10),
+        )
+
+    apart = summarise_delivery([stretch(0, 3, 1.0, 1), stretch(3, 9, 0.4, 2)])
+    assert apart is not None
+    assert apart.eye_contact == pytest.approx((3 * 1.0 + 6 * 0.4) / 9)
+    assert apart.fillers_per_min == pytest.approx(3 * 60 / 4.5)  # 3 fillers in 4.5 s of speech
+    # The same media in v1's overlapping windows: every second counted twice, the rates unchanged.
+    overlapping = summarise_delivery(
+        [stretch(0, 2, 1.0, 1), stretch(1, 3, 1.0, 1), stretch(2, 4, 1.0, 1), stretch(3, 5, 1.0, 1)]
+    )
+    single = summarise_delivery([stretch(0, 4, 1.0, 2)])
+    assert overlapping is not None and single is not None
+    assert overlapping.fillers_per_min == pytest.approx(single.fillers_per_min)
+    assert summarise_delivery([]) is None
+
+
+def test_a_v1_session_s_delivery_events_reach_its_review() -> None:
+    figures = LocalDelivery(start=1.0, end=4.0, face_visible=0.5, eye_contact=0.8, speaking=0.0)
+    review = review_session([DeliveryMeasured(t=4.5, connection=1, delivery=figures)])
+    assert review.local_delivery is not None
+    assert review.local_delivery.eye_contact == pytest.approx(0.8)
+    assert review.local_delivery.pace_wpm is None and review.local_delivery.fillers_per_min is None

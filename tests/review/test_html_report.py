@@ -51,6 +51,17 @@ def test_the_timeline_draws_every_window_signal_line_and_gap(session: Path) -> N
     assert any(b.title.endswith("segment file missing") for b in chart.gaps)
 
 
+def test_a_local_analysis_session_reports_its_delivery_over_the_session(session: Path) -> None:
+    report = session_report(open_session(session))
+    delivery = report.local_delivery
+    assert delivery is not None and delivery.stretches == report.delivery.segments_completed
+    # The synthetic source's cartoon face looks at the camera; its tone has no words.
+    assert delivery.face_visible > 0.9 and delivery.eye_contact is not None and delivery.eye_contact > 0.5
+    html = render_html(report)
+    assert "<h2>Delivery</h2>" in html and "<h2>Sending</h2>" in html
+    assert f"<tr><th>Eye contact</th><td>{delivery.eye_contact:.0%}</td></tr>" in html
+
+
 def test_chromium_draws_and_prints_it(session: Path, tmp_path: Path) -> None:
     remove_segment(session, 2)
     page = tmp_path / "report.html"
