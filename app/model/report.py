@@ -7,13 +7,13 @@ never disagree. Never a secret: the settings come from `session.json`, which hol
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.model.coverage_gaps import GapKind
+from app.model.delivery_summary import DeliverySummary
 from app.model.session_review import SessionReview
 from app.model.vocabulary import EngagementState, Probability
 from app.model.wire_v0 import QualityScores
@@ -114,20 +114,6 @@ class ReportDelivery(ReportModel):
     unsent_tail_s: float
 
 
-class ReportLocalDelivery(ReportModel):
-    """Local analysis's delivery figures over the session (`DeliverySummary`): shares 0–1, rates
-    per minute of speech."""
-
-    stretches: int
-    face_visible: float
-    eye_contact: float | None
-    smiling: float | None
-    speaking: float
-    pace_wpm: float | None
-    pauses_per_min: float | None
-    fillers_per_min: float | None
-
-
 class SessionReport(ReportModel):
     format: int = REPORT_FORMAT
     generated_at: datetime
@@ -140,7 +126,8 @@ class SessionReport(ReportModel):
     quality: ReportQuality
     gaps: list[ReportGap]
     delivery: ReportDelivery
-    local_delivery: ReportLocalDelivery | None = None
+    local_delivery: DeliverySummary | None = None
+    """Local analysis's delivery figures over the session; shares 0–1, rates per minute of speech."""
     settings: dict[str, Any]
     versions: dict[str, Any]
 
@@ -215,9 +202,7 @@ def build_report(
             latency_p95_s=review.delivery.latency_p95_s,
             unsent_tail_s=review.delivery.unsent_tail_s,
         ),
-        local_delivery=None
-        if review.local_delivery is None
-        else ReportLocalDelivery.model_validate(dataclasses.asdict(review.local_delivery)),
+        local_delivery=review.local_delivery,
         settings=settings,
         versions=versions,
     )
