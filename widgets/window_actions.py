@@ -40,22 +40,15 @@ class WindowActions:
 def window_actions(window: QMainWindow) -> WindowActions:
     """The actions, made on `window` so that their shortcuts work anywhere in it, and its menus."""
     start_stop = _action(window, "start_stop", "Start", "Start a session", "start")
-    pause = _action(
+    pause = _toggle(
         window, "pause", "Pause sending", "Stop sending segments; nothing leaves this computer", "pause"
     )
-    pause.setCheckable(True)
-    pause.setIconVisibleInMenu(False)
-    overlay = _action(
+    overlay = _toggle(
         window, "overlay", "Show feedback overlay", "Show or hide the feedback over the video", "overlay"
     )
-    overlay.setCheckable(True)
-    # In a menu an icon takes the place of the tick: a toggle shows its tick instead.
-    overlay.setIconVisibleInMenu(False)
-    compact = _action(
+    compact = _toggle(
         window, "compact", "Compact presenter window", "Switch to the small always-on-top window", "compact"
     )
-    compact.setCheckable(True)
-    compact.setIconVisibleInMenu(False)
     settings = _action(
         window, "settings", "Settings…", "Analysis, API key, capture and recording settings", "settings"
     )
@@ -96,6 +89,14 @@ def show_start_stop(action: QAction, state: SessionState) -> None:
         else "Start a session"
     )
     action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
+
+
+def _toggle(parent: QWidget, name: str, text: str, tip: str, icon: str) -> QAction:
+    action = _action(parent, name, text, tip, icon)
+    action.setCheckable(True)
+    # In a menu an icon takes the place of the tick: a toggle shows its tick instead.
+    action.setIconVisibleInMenu(False)
+    return action
 
 
 def _action(parent: QWidget, name: str, text: str, tip: str, icon: str | None = None) -> QAction:
