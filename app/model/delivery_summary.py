@@ -24,8 +24,8 @@ class DeliverySummary:
     speaking: float
     pace_wpm: float | None
     """Over the stretches with a pace, weighed by their speech."""
-    pauses_per_min: float | None
-    """Pauses of 0.4 s or more per minute of speech."""
+    pauses_per_min: float
+    """Pauses of 0.4 s or more in speech, per minute of the analysed time."""
     fillers_per_min: float | None
     """Filler words per minute of speech; None without the speech recogniser or without speech."""
 
@@ -52,7 +52,7 @@ def summarise_delivery(stretches: Sequence[LocalDelivery]) -> DeliverySummary | 
         smiling=_weighted([s.smiling for s in stretches], face_s),
         speaking=speech_total / total,
         pace_wpm=_weighted([s.pace_wpm for s in stretches], speech_s),
-        pauses_per_min=sum(s.pauses for s in stretches) * 60.0 / speech_total if speech_total > 0 else None,
+        pauses_per_min=sum(s.pauses for s in stretches) * 60.0 / total,
         fillers_per_min=sum(n for n, _ in counted) * 60.0 / filler_speech if filler_speech > 0 else None,
     )
 
