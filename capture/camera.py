@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from capture.media import DeviceLost, DeviceNotFound, MediaSink, SessionClock, SourceInfo, VideoFrame
+from capture.source_thread import SourceThread
 
 log = logging.getLogger(__name__)
 
@@ -93,12 +94,8 @@ class CameraSource:
         self._retry_s = retry_s
         self._is_camera = isinstance(device, int)
         self._info = SourceInfo(name=self._describe(), video=True, audio=False)
-        self._stop = threading.Event()
-        self._delivery = threading.RLock()
-        """Held around every sink call, so `stop` can promise that none follows it (re-entrant: a
-        sink may call `stop` from inside one)."""
-        self._delivering = False
-        self._thread: threading.Thread | None = None
+        self._reader = SourceThread(f"camera {device}")
+        self._stop = self._reader.stopping
         self._first_frame = threading.Event()
         self._open_error: DeviceNotFound | None = None
         self._lost = False
@@ -109,13 +106,7 @@ class CameraSource:
         return self._info
 
     def start(self, clock: SessionClock, sink: MediaSink) -> None:
-        if self._thread is not None:
-            raise RuntimeError("CameraSource.start called twice")
-        self._delivering = True
-        self._thread = threading.Thread(
-            target=self._run, args=(clock, sink), name=f"camera-{self.device}", daemon=True
-        )
-        self._thread.start()
+        self._reader.start(lambda: self._run(clock, sink))
         if not self._first_frame.wait(self._start_timeout_s):
             self.stop()
             raise DeviceNotFound(
@@ -129,16 +120,7 @@ class CameraSource:
         log.info("%s started: %s", self._what(), self._info)
 
     def stop(self) -> None:
-        self._stop.set()
-        with self._delivery:
-            self._delivering = False
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=5.0)
-            if thread.is_alive():
-                # A driver stuck in read(): it will release the device when the read returns;
-                # the delivery flag already guarantees the sink hears nothing more.
-                log.warning("%s thread did not end within 5 s", self._what())
+        self._reader.stop(timeout_s=5.0)
 
     # -- the capture thread ----------------------------------------------------------------------
 
@@ -199,8 +181,8 @@ class CameraSource:
         return None
 
     def _deliver(self, sink: MediaSink, frame: VideoFrame) -> bool:
-        with self._delivery:
-            if not self._delivering:
+        with self._reader.delivering() as allowed:
+            if not allowed:
                 return False
             if self._lost:
                 self._lost = False
@@ -220,8 +202,8 @@ class CameraSource:
             "the session resumes when it is back.",
             source=SOURCE,
         )
-        with self._delivery:
-            if self._delivering:
+        with self._reader.delivering() as allowed:
+            if allowed:
                 sink.source_error(error)
 
     # -- helpers ---------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import numpy as np
 from capture.areas import Area
 from capture.media import CaptureError, DeviceLost, MediaSink, SessionClock, VideoFrame
 from capture.picture_fit import PictureFit
+from capture.source_thread import SourceThread
 
 log = logging.getLogger(__name__)
 
@@ -107,13 +108,9 @@ class FramePacer:
         self._latest_at = 0.0
         self._serial = 0
         self._offers = threading.Lock()
-        self._stop = threading.Event()
+        self._reader = SourceThread(f"{source} pacer")
+        self._stop = self._reader.stopping
         self.first_picture = threading.Event()
-        self._delivery = threading.RLock()
-        """Held around every sink call, so `stop` can promise that none follows it (re-entrant: a
-        sink may call `stop` from inside one)."""
-        self._delivering = False
-        self._thread: threading.Thread | None = None
         self._missing: str | None = None
         """The message of the problem the sink was told of and has not heard cleared."""
         self._reported: CaptureError | None = None
@@ -144,21 +141,10 @@ class FramePacer:
     # -- life ------------------------------------------------------------------------------------
 
     def start(self, clock: SessionClock, sink: MediaSink) -> None:
-        self._delivering = True
-        self._thread = threading.Thread(
-            target=self._run, args=(clock, sink), name=f"{self.source}-pacer", daemon=True
-        )
-        self._thread.start()
+        self._reader.start(lambda: self._run(clock, sink))
 
     def stop(self) -> None:
-        self._stop.set()
-        with self._delivery:
-            self._delivering = False
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=5.0)
-            if thread.is_alive():
-                log.warning("the %s pacer did not end within 5 s", self.source)
+        self._reader.stop(timeout_s=5.0)
 
     # -- the pacer's thread ----------------------------------------------------------------------
 
@@ -214,8 +200,8 @@ class FramePacer:
         self._deliver(sink, VideoFrame(self._card(str(error)), clock.now()), recovered=False)
 
     def _tell_missing(self, sink: MediaSink, error: CaptureError) -> None:
-        with self._delivery:
-            if self._delivering:
+        with self._reader.delivering() as allowed:
+            if allowed:
                 self._missing = str(error)
                 sink.source_error(error)
 
@@ -226,8 +212,8 @@ class FramePacer:
         return self._card_image
 
     def _deliver(self, sink: MediaSink, frame: VideoFrame, *, recovered: bool) -> bool:
-        with self._delivery:
-            if not self._delivering:
+        with self._reader.delivering() as allowed:
+            if not allowed:
                 return False
             if recovered:
                 log.info("%s picture back", self.source)

@@ -17,6 +17,7 @@ from abc import ABC, abstractmethod
 from capture.audio_convert import AudioStamper
 from capture.media import AudioChunk, CaptureError, DeviceLost, MediaSink, SessionClock, SourceInfo
 from capture.pulse_record import PulseFailed, PulseRecording, PulseUnavailable
+from capture.source_thread import SourceThread
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +39,8 @@ class PulseSource(ABC):
         self._info = info
         self._source = source
         self._lost_message = lost_message
-        self._stop = threading.Event()
-        self._delivery = threading.RLock()
-        """Held around every sink call, so `stop` can promise that none follows it."""
-        self._delivering = False
-        self._thread: threading.Thread | None = None
+        self._reader = SourceThread(source)
+        self._stop = self._reader.stopping
         self._first_answer = threading.Event()
         self._start_error: CaptureError | None = None
         self._lost = False
@@ -52,13 +50,7 @@ class PulseSource(ABC):
         return self._info
 
     def start(self, clock: SessionClock, sink: MediaSink) -> None:
-        if self._thread is not None:
-            raise RuntimeError(f"{type(self).__name__}.start called twice")
-        self._delivering = True
-        self._thread = threading.Thread(
-            target=self._run, args=(clock, sink), name=self._source.replace(" ", "-"), daemon=True
-        )
-        self._thread.start()
+        self._reader.start(lambda: self._run(clock, sink))
         if not self._first_answer.wait(self.start_timeout_s):
             log.warning("the sound server did not answer within %.0f s; still trying", self.start_timeout_s)
         if self._start_error is not None:
@@ -68,14 +60,7 @@ class PulseSource(ABC):
 
     def stop(self) -> None:
         """Idempotent, from any thread; no sink call follows it."""
-        self._stop.set()
-        with self._delivery:
-            self._delivering = False
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=3.0)
-            if thread.is_alive():
-                log.warning("the %s thread is still in a read after 3 s (a hung sound server)", self._source)
+        self._reader.stop(timeout_s=3.0)
 
     @abstractmethod
     def _open_failed(self, error: PulseFailed | PulseUnavailable, *, first: bool) -> CaptureError | None:
@@ -133,8 +118,8 @@ class PulseSource(ABC):
                     self._report(sink, DeviceLost(self._lost_message, source=self._source))
                 return
             chunk = AudioChunk(samples=samples, t=stamper.stamp(len(samples), clock.now()))
-            with self._delivery:
-                if not self._delivering:
+            with self._reader.delivering() as allowed:
+                if not allowed:
                     return
                 if self._lost:
                     self._lost = False
@@ -143,6 +128,6 @@ class PulseSource(ABC):
                 sink.audio_chunk(chunk)
 
     def _report(self, sink: MediaSink, error: CaptureError) -> None:
-        with self._delivery:
-            if self._delivering:
+        with self._reader.delivering() as allowed:
+            if allowed:
                 sink.source_error(error)
