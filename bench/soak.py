@@ -63,7 +63,11 @@ class Minute:
     max_ms: float
     own_p99_ms: float
     sent: int
+    """Segments (v0) or stream chunks (v1/v2) sent so far."""
     completed: int
+    """v0: segments answered."""
+    cue_lag_s: float | None
+    """How far behind live the newest analysed media was at the minute's end."""
     skipped: int
     dropped_frames: int
 
@@ -169,8 +173,9 @@ def _minute(
         p99_ms=percentile(gaps, 0.99) if gaps else 0.0,
         max_ms=max(gaps, default=0.0),
         own_p99_ms=percentile(own, 0.99) if own else 0.0,
-        sent=counts.sent,
+        sent=counts.sent + counts.chunks_sent,  # one of the two, by protocol
         completed=counts.completed,
+        cue_lag_s=session.timeline.snapshot(session.clock.now()).cue_lag_s,
         skipped=counts.skipped,
         dropped_frames=counts.dropped_video_frames,
     )
@@ -180,14 +185,15 @@ def _print_minute(m: Minute, first: Minute) -> None:
     if m.number == 1:
         print(
             f"{'min':>4}  {'RSS MB':>7}  {'ΔRSS':>6}  {'threads':>7}  {'fds':>7}  {'p99 gap':>7}  "
-            f"{'max':>6}  {'own p99':>7}  {'sent':>5}  {'done':>5}  {'skipped':>7}  {'dropped':>7}",
+            f"{'max':>6}  {'own p99':>7}  {'sent':>5}  {'done':>5}  {'lag':>5}  "
+            f"{'skipped':>7}  {'dropped':>7}",
             flush=True,
         )
     print(
         f"{m.number:>4}  {m.rss_mb:>7.1f}  {m.rss_mb - first.rss_mb:>+6.1f}  "
         f"{f'{m.threads}–{m.threads_max}':>7}  {f'{m.fds}–{m.fds_max}':>7}  "
         f"{m.p99_ms:>5.1f}ms  {m.max_ms:>4.0f}ms  {m.own_p99_ms:>5.1f}ms  {m.sent:>5}  {m.completed:>5}  "
-        f"{m.skipped:>7}  {m.dropped_frames:>7}",
+        f"{'–' if m.cue_lag_s is None else f'{m.cue_lag_s:.1f}s':>5}  {m.skipped:>7}  {m.dropped_frames:>7}",
         flush=True,
     )
 
