@@ -201,7 +201,9 @@ class MainWindow(QMainWindow):
         self._status = status
         self._show_sending()
         self.tray.set_session_state(status.session_state)
-        self.set_session_state(status.session_state)
+        if status.session_state != self._session_state:
+            # Restyling the Start button is a stylesheet pass: not four times a second for nothing.
+            self.set_session_state(status.session_state)
         self.pause_action.setChecked(status.paused)
         self.pause_action.setText("Resume sending" if status.paused else "Pause sending")
         self.banner.set_needed(not status.api_key_configured)
