@@ -85,6 +85,8 @@ class EnvelopeHandler:
         self.pre_ready_error: ErrorData | None = None
         self.drain_s: float | None = None
         """What `session.closing` granted."""
+        self.close_sent = False
+        """We sent `session.close`: the stream is complete, so its end is the end of it all."""
         self.analysed = False
         """Something was analysed on this connection: it was healthy."""
         self.reached: float | None = None

@@ -82,6 +82,7 @@ class StreamSender:
             await self._send_chunk(socket, chunk, handler)
             self.media_end = chunk.t1
         await socket.send(close_request())
+        handler.close_sent = True
         log.info("stream complete: session.close sent")
 
     async def _send_chunk(

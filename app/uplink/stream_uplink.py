@@ -324,9 +324,11 @@ class StreamUplink:
                     self._fail(verdict)
                     return None
                 if verdict == "ended":
-                    # After our close request this is the end of it all; unasked (the server's own
+                    # After our close request this is the end of it all, even when the encoder's
+                    # stream ended before the controller called stop(); unasked (the server's own
                     # limits), a new session follows.
-                    return None if self._stopped else Retry("the server ended the session", at_once=True)
+                    asked = self._stopped or handler.close_sent
+                    return None if asked else Retry("the server ended the session", at_once=True)
                 if isinstance(verdict, Retry):
                     return verdict
         except ConnectionClosed:
@@ -335,7 +337,7 @@ class StreamUplink:
         if classify_close(code) == "auth":
             self._fail(auth_rejected(reason, error_id=None, link=None, status=code))
             return None
-        if self._stopped and handler.ready is not None:
+        if (self._stopped or handler.close_sent) and handler.ready is not None:
             return None
         self._set_state("lost", detail=f"The connection closed ({code}{': ' + reason if reason else ''}).")
         return Retry(f"the connection closed ({code})", slow=classify_close(code) == "retry_slowly")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,8 @@ from app.model.source_spec import CaptureFormat
 from app.session.controller import SessionController
 from app.session.recording_folder import read_events
 from app.uplink import AuthRejected, UplinkFailure
+from capture.encoder import SegmentEncoder
+from capture.encoder_config import EncoderStats
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(120)]
 
@@ -79,6 +82,27 @@ async def test_a_close_before_session_ready_is_retried_and_the_session_goes_on(t
     states = [c.state for c in run.of(ConnectionChanged)]
     assert "reconnecting" in states and states[-1] == "closed"
     assert run.of(EngagementChanged) and run.session.uplink_failure is None
+
+
+async def test_the_end_after_our_close_request_is_the_end_though_stop_comes_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a busy machine the encoder's thread can close the stream, and the server answer
+    # `session.close` with `session.ended`, before the controller gets to call the uplink's stop().
+    stop = SegmentEncoder.stop
+
+    def slow_stop(encoder: SegmentEncoder, timeout_s: float = 30.0) -> EncoderStats:
+        stats = stop(encoder, timeout_s)
+        time.sleep(1.0)
+        return stats
+
+    monkeypatch.setattr(SegmentEncoder, "stop", slow_stop)
+    async with StreamServer(key=KEY) as server:
+        run = await run_session(server.url, tmp_path, key=KEY, duration_s=3.0)
+    [connection] = server.connections
+    assert connection.close_requested and connection.close_code == 1000
+    assert "reconnecting" not in [c.state for c in run.of(ConnectionChanged)]
+    assert run.session.uplink_failure is None and run.of(EngagementChanged)
 
 
 @pytest.mark.parametrize(
