@@ -136,7 +136,7 @@ class CompactWindow(QWidget):
         """The delivery line, shown only while Local analysis runs."""
         if self._snapshot is None or self._status.backend != "local":
             return ""
-        return compact_line(self._snapshot.delivery)
+        return compact_line(self._snapshot.delivery, self._snapshot.fillers_so_far)
 
     def _update_card(self) -> None:
         self.connection_card.set_trouble(connection_trouble(self._snapshot, self._status))

@@ -1,13 +1,14 @@
 """Delivery in the side panel: what Local analysis measured of the latest analysed stretch (eye
-contact, smiling, nods, pace, pauses, pitch, filler words), and the one line the compact window
-shows. It renders `LocalDelivery` objects handed to it and does nothing else."""
+contact, smiling, nods, pace, pauses, pitch) and the filler words of the session so far, and the
+one line the compact window shows. It renders the `LocalDelivery` and `FillerCount` handed to it
+and does nothing else."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from app.model.delivery import LocalDelivery
+from app.model.delivery import FillerCount, LocalDelivery
 
 EMPTY_TEXT = "Delivery appears after the first result from Local analysis."
 ROWS = ("Eye contact", "Smiling", "Head", "Distance", "Pace", "Pauses", "Voice", "Filler words")
@@ -41,17 +42,18 @@ def pitch_text(delivery: LocalDelivery) -> str:
     return f"{round(delivery.pitch_median_hz)} Hz, {word} ({variety:.1f} semitones)"
 
 
-def fillers_text(delivery: LocalDelivery) -> str:
-    if delivery.fillers is None:
+def fillers_text(delivery: LocalDelivery, so_far: FillerCount | None) -> str:
+    """The session's count so far: an utterance is counted in the stretch where it ends, so the
+    latest stretch alone mostly holds none."""
+    if delivery.fillers is None or so_far is None:
         return delivery.fillers_note or "not counted"
-    found = delivery.fillers
-    if found.total == 0:
-        return f"none in {_plural(found.words, 'word')}"
-    words = ", ".join(f"{word} ×{count}" for word, count in sorted(found.by_word.items()))
-    return f"{found.total} ({words})"
+    if so_far.total == 0:
+        return f"none so far in {_plural(so_far.words, 'word')}"
+    words = ", ".join(f"{word} ×{count}" for word, count in sorted(so_far.by_word.items()))
+    return f"{so_far.total} so far ({words}) in {_plural(so_far.words, 'word')}"
 
 
-def row_texts(delivery: LocalDelivery) -> dict[str, str]:
+def row_texts(delivery: LocalDelivery, so_far: FillerCount | None = None) -> dict[str, str]:
     """The panel's rows as the user reads them."""
     face_seen = delivery.face_visible > 0
     pace = "too little speech" if delivery.pace_wpm is None else f"{round(delivery.pace_wpm)} words/min"
@@ -70,19 +72,19 @@ def row_texts(delivery: LocalDelivery) -> dict[str, str]:
         "Pace": f"{pace} · speaking {_pct(delivery.speaking)}",
         "Pauses": pauses,
         "Voice": pitch_text(delivery),
-        "Filler words": fillers_text(delivery),
+        "Filler words": fillers_text(delivery, so_far),
     }
 
 
-def compact_line(delivery: LocalDelivery | None) -> str:
+def compact_line(delivery: LocalDelivery | None, so_far: FillerCount | None = None) -> str:
     """One short line for the compact window (it fits its default width)."""
     if delivery is None:
         return ""
     parts = [f"eye contact {_pct(delivery.eye_contact)}" if delivery.face_visible > 0 else NO_FACE]
     if delivery.pace_wpm is not None:
         parts.append(f"{round(delivery.pace_wpm)} wpm")
-    if delivery.fillers is not None:
-        parts.append(_plural(delivery.fillers.total, "filler"))
+    if delivery.fillers is not None and so_far is not None:
+        parts.append(_plural(so_far.total, "filler"))
     return " · ".join(parts)
 
 
@@ -90,7 +92,7 @@ class DeliveryPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("deliveryPanel")
-        self._shown: LocalDelivery | None = None
+        self._shown: tuple[LocalDelivery | None, FillerCount | None] = (None, None)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
@@ -122,16 +124,17 @@ class DeliveryPanel(QWidget):
         layout.addStretch(1)
         self._details.setVisible(False)
 
-    def set_delivery(self, delivery: LocalDelivery | None) -> None:
-        """Shows the latest stretch's figures (None: nothing measured yet)."""
-        if delivery == self._shown:
+    def set_delivery(self, delivery: LocalDelivery | None, so_far: FillerCount | None = None) -> None:
+        """Shows the latest stretch's figures (None: nothing measured yet) and the session's
+        filler words so far."""
+        if (delivery, so_far) == self._shown:
             return
-        self._shown = delivery
+        self._shown = (delivery, so_far)
         self.empty_label.setVisible(delivery is None)
         self._details.setVisible(delivery is not None)
         if delivery is None:
             return
-        for name, text in row_texts(delivery).items():
+        for name, text in row_texts(delivery, so_far).items():
             self._values[name].setText(text)
 
     def value_text(self, row: str) -> str:

@@ -57,7 +57,7 @@ class SidePanel(QFrame):
     def set_snapshot(self, snapshot: TimelineSnapshot) -> None:
         self.timeline_strip.set_snapshot(snapshot)
         self.quality_panel.set_snapshot(snapshot)
-        self.delivery_panel.set_delivery(snapshot.delivery)
+        self.delivery_panel.set_delivery(snapshot.delivery, snapshot.fillers_so_far)
         self.signal_list.set_signals(snapshot.recent_signals)
         self.feedback_panel.set_feedback(snapshot.feedback)
 

@@ -6,6 +6,8 @@ its analysis is queued to the executor. A second task sends each segment's `resu
 connection time: segment k starts at the summed media length of the segments before it that
 were analysed. A segment answered with `error` adds nothing, since the server cannot know the
 length of a file it could not read (PROTOCOL.md leaves this open; the uplink tries both readings).
+Each segment's speech is heard in turn by the connection's `UtteranceFollower`, so an utterance
+cut by a segment's end is transcribed whole with the next one's start.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from websockets.exceptions import ConnectionClosed
 
 from app.analyzer.decode import SegmentRejected
 from app.analyzer.rules import Interpretation, scores_from
+from app.analyzer.utterance_follower import Turn, UtteranceFollower
+from app.analyzer.voice import Hear
 from app.model.delivery import LocalDelivery
 from app.model.error_codes import CLOSE_POLICY_VIOLATION
 from app.model.vocabulary import INCLUDE_FLAGS, QUALITY_DIMENSIONS
@@ -49,7 +53,8 @@ DEFAULT_IDLE_TIMEOUT_S = 30.0
 """A connection that sends nothing for this long is closed (ih6003), as the service does."""
 
 OVERALL, TIMELINE = INCLUDE_FLAGS
-Analyse = Callable[[bytes], Interpretation]
+Analyse = Callable[[bytes, Hear], Interpretation]
+"""A segment's bytes and how to hear its speech (in turn, after the segments before it)."""
 _Outcome = Interpretation | ErrorMessage
 
 
@@ -92,6 +97,7 @@ class StreamSession:
         self._quality_weights = dict.fromkeys(QUALITY_DIMENSIONS, 0.0)
         self._received = 0
         self._analyses: set[asyncio.Task[_Outcome]] = set()
+        self._speech = UtteranceFollower()
 
     async def run(self) -> None:
         pending: asyncio.Queue[tuple[int, asyncio.Task[_Outcome]]] = asyncio.Queue(MAX_IN_FLIGHT)
@@ -127,7 +133,8 @@ class StreamSession:
                         status="processing", segment=number, correlation_id=self._cid, bytes=len(frame)
                     )
                 )
-                analysis = asyncio.create_task(self._outcome(number, frame), name=f"analyse-{number}")
+                turn = self._speech.next_turn()  # in the order the segments came
+                analysis = asyncio.create_task(self._outcome(number, frame, turn), name=f"analyse-{number}")
                 self._analyses.add(analysis)
                 analysis.add_done_callback(self._analyses.discard)
                 await pending.put((number, analysis))
@@ -148,10 +155,10 @@ class StreamSession:
             await self._websocket.close(CLOSE_POLICY_VIOLATION, "idle timeout")
             return None
 
-    async def _outcome(self, segment: int, data: bytes) -> _Outcome:
+    async def _outcome(self, segment: int, data: bytes, turn: Turn) -> _Outcome:
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._executor, self._analyse, data)
+            return await loop.run_in_executor(self._executor, self._analyse, data, turn.hear)
         except SegmentRejected as rejection:
             log.info("segment %d of %s rejected (%s): %s", segment, self._cid, rejection.error_id, rejection)
             return self._error(rejection.error_id, str(rejection), segment)
@@ -160,6 +167,8 @@ class StreamSession:
             return self._error(
                 "ih1001", "The local analyzer failed on this segment; it goes on with the next one.", segment
             )
+        finally:
+            turn.skip()  # a segment whose speech was never heard: the next one must not wait for it
 
     async def _answer_in_order(self, pending: asyncio.Queue[tuple[int, asyncio.Task[_Outcome]]]) -> None:
         while True:

@@ -28,7 +28,10 @@ def delivery_figures(
     counted = None
     if heard.fillers is not None and heard.words is not None:
         counted = FillerCount(
-            total=sum(heard.fillers.values()), by_word=dict(heard.fillers), words=heard.words
+            total=sum(heard.fillers.values()),
+            by_word=dict(heard.fillers),
+            words=heard.words,
+            speech_s=round(heard.heard_s, 2),
         )
     speech = heard.voiced_s > 0
     return LocalDelivery(
@@ -58,8 +61,10 @@ def delivery_figures(
 
 
 def _pace(heard: VoiceSummary) -> tuple[float | None, Literal["words", "syllables"] | None]:
-    """From the recogniser's words where it heard any, else from the counted syllables."""
-    source: Literal["words", "syllables"] = "words" if heard.words else "syllables"
-    words = heard.words if heard.words else heard.syllables / th.SYLLABLES_PER_WORD
-    pace = words_per_minute(words, heard.speech_span_s)
-    return pace, None if pace is None else source
+    """From the recogniser's words over the utterances they were heard in, where there are enough
+    of them; else from the syllables counted over the stretch's speech."""
+    by_words = words_per_minute(heard.words, heard.heard_s) if heard.words else None
+    if by_words is not None:
+        return by_words, "words"
+    pace = words_per_minute(heard.syllables / th.SYLLABLES_PER_WORD, heard.speech_span_s)
+    return pace, None if pace is None else "syllables"

@@ -185,9 +185,9 @@ def signals(seen: PictureSummary, heard: VoiceSummary, duration_s: float) -> lis
 
 
 def _fillers_per_min(heard: VoiceSummary) -> float:
-    if not heard.fillers or heard.speech_span_s < th.PACE_MIN_SPEECH_S:
+    if not heard.fillers or heard.heard_s < th.PACE_MIN_SPEECH_S:
         return 0.0
-    return sum(heard.fillers.values()) * 60.0 / heard.speech_span_s
+    return sum(heard.fillers.values()) * 60.0 / heard.heard_s
 
 
 def _fillers_text(heard: VoiceSummary) -> str:

@@ -45,6 +45,8 @@ class MediaWindow:
     """Mono float32 at `th.AUDIO_RATE_HZ` from `start` (silence where none was received)."""
     video_share: float
     """How much of [new_from, end) has pictures, 0–1."""
+    last: bool = False
+    """The stream ends with this window."""
 
     @property
     def duration_s(self) -> float:
@@ -133,6 +135,8 @@ class MediaTimeline:
             window = self._window(end)
             if window is not None:
                 windows.append(window)
+        if windows:
+            windows[-1] = dataclasses.replace(windows[-1], last=True)
         return windows
 
     def _start_at(self, t: float) -> None:

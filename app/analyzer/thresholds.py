@@ -99,6 +99,9 @@ UTTERANCE_JOIN_S = 0.5
 """For the recogniser, stretches of speech closer than this are one utterance."""
 UTTERANCE_PAD_S = 0.2
 """...given to it with this much sound before and after, so that no word loses its edges."""
+UTTERANCE_MAX_S = 12.0
+"""Speech without a pause this long is cut into utterances of this length: the recogniser's time
+grows with the audio, and one window must not wait for a whole minute of it."""
 RISING_END_S = 0.15
 RISING_BEFORE_S = 0.3
 RISING_END_SEMITONES = 2.0

@@ -3,13 +3,16 @@
 Speech is earshot's voice activity (`voice_activity`), pitch is YIN (`pitch`), syllables are
 loudness peaks in pitched speech (`pace`), all on the same 16 ms frames. With the speech extra
 installed, each utterance bounded by voice activity is also transcribed, for filler words and
-an exact word count (`fillers`). Nothing here understands meaning.
+an exact word count (`fillers`): by default the utterances within the stretch, and for a
+connection its `UtteranceFollower`'s, each whole however the stream was cut. Nothing here
+understands meaning.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -24,6 +27,9 @@ from app.analyzer.voice_activity import FRAME_SAMPLES, runs, voice_frames, voice
 log = logging.getLogger(__name__)
 
 _SILENT_DBFS = -100.0
+
+Hear = Callable[[np.ndarray, np.ndarray], tuple[fillers.Utterance, ...]]
+"""A stretch's samples and its voice activity per frame → the utterances counted in it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +53,11 @@ class VoiceSummary:
     speech_span_s: float = 0.0
     """From the first to the last frame of speech: the time pace is measured over."""
     words: int | None = None
-    """Words the recogniser heard in the utterances starting here; None without the speech extra."""
+    """Words the recogniser heard in the utterances ending here; None without the speech extra."""
     fillers: Counter[str] | None = None
     """Filler words in the same utterances; None without the speech extra."""
+    heard_s: float = 0.0
+    """How long those utterances are (an utterance ending here may have begun before)."""
 
     @property
     def pause_rate(self) -> float:
@@ -68,7 +76,7 @@ class VoiceTrack:
     nuclei: np.ndarray
     """Frame indices of syllable nuclei."""
     utterances: tuple[fillers.Utterance, ...] | None
-    """The recogniser's words per utterance; None without the speech extra."""
+    """The recogniser's words per utterance counted in this stretch; None without the speech extra."""
 
     def summary(self, start_s: float, end_s: float) -> VoiceSummary:
         lo = max(0, round(start_s / th.VOICE_HOP_S))
@@ -76,7 +84,9 @@ class VoiceTrack:
         seconds = max(0.0, end_s - start_s)
         heard = self._heard(start_s, end_s)
         if hi <= lo:
-            return VoiceSummary(seconds, 0.0, 0.0, 0, 0.0, 0.0, None, 0, 0, words=heard[0], fillers=heard[1])
+            return VoiceSummary(
+                seconds, 0.0, 0.0, 0, 0.0, 0.0, None, 0, 0, words=heard[0], fillers=heard[1], heard_s=heard[2]
+            )
         voiced = self.voiced[lo:hi]
         spans = runs(voiced)
         silences = [(nxt[0] - prev[1]) * th.VOICE_HOP_S for prev, nxt in pairwise(spans)]
@@ -102,23 +112,31 @@ class VoiceTrack:
             speech_span_s=(spans[-1][1] - spans[0][0]) * th.VOICE_HOP_S if spans else 0.0,
             words=heard[0],
             fillers=heard[1],
+            heard_s=heard[2],
         )
 
-    def _heard(self, start_s: float, end_s: float) -> tuple[int | None, Counter[str] | None]:
-        """Words and fillers of the utterances that start in [start_s, end_s): an utterance that
-        spans two windows is counted once, whole, in the first."""
+    def _heard(self, start_s: float, end_s: float) -> tuple[int | None, Counter[str] | None, float]:
+        """Words, fillers and length of the utterances that end in [start_s, end_s): each is
+        counted once. One that ended before the stretch began (closed in it) counts at its start,
+        one still going at its end (the stream ended) in its last frame."""
         if self.utterances is None:
-            return None, None
+            return None, None, 0.0
         found: Counter[str] = Counter()
         words = 0
+        seconds = 0.0
+        last = max(0.0, len(self.voiced) * th.VOICE_HOP_S - 1e-6)
         for utterance in self.utterances:
-            if start_s <= utterance.start_s < end_s:
+            if start_s <= min(max(0.0, utterance.end_s), last) < end_s:
                 found.update(fillers.count_fillers(utterance.text))
                 words += fillers.count_words(utterance.text)
-        return words, found
+                seconds += utterance.end_s - utterance.start_s
+        return words, found, seconds
 
 
-def measure_voice(samples: np.ndarray, rate_hz: int = th.AUDIO_RATE_HZ) -> VoiceTrack:
+def measure_voice(
+    samples: np.ndarray, rate_hz: int = th.AUDIO_RATE_HZ, hear: Hear | None = None
+) -> VoiceTrack:
+    """`hear`: how the stretch's utterances are transcribed (by default each within the stretch)."""
     if rate_hz != th.AUDIO_RATE_HZ:
         raise ValueError(f"voice cues need {th.AUDIO_RATE_HZ} Hz audio, not {rate_hz} Hz")
     hop = FRAME_SAMPLES
@@ -135,8 +153,12 @@ def measure_voice(samples: np.ndarray, rate_hz: int = th.AUDIO_RATE_HZ) -> Voice
     nuclei = syllable_nuclei(level_db, voiced, ~np.isnan(pitch))
     utterances = None
     if fillers.available():
-        utterances = fillers.transcribe(samples, rate_hz, _utterance_spans(voiced))
+        utterances = (hear or _within)(samples, voiced)
     return VoiceTrack(level_db, voiced, pitch, nuclei, utterances)
+
+
+def _within(samples: np.ndarray, voiced: np.ndarray) -> tuple[fillers.Utterance, ...]:
+    return fillers.transcribe(samples, th.AUDIO_RATE_HZ, _utterance_spans(voiced))
 
 
 def _utterance_spans(voiced: np.ndarray) -> list[tuple[float, float]]:

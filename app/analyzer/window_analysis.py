@@ -5,8 +5,10 @@ Windows overlap (3 s every 1 s), so a `WindowAnalyser`, one per connection, meas
 once: only the pictures new to a window are measured, after `CONTEXT_FRAMES` already measured
 ones as context (the motion since the previous picture, a frozen stretch running into the new
 second, the face being followed), and the measurements of the rest are reused. The voice is
-measured whole each time: it costs little. This is what a v1/v2 connection runs in the executor;
-it touches no event loop and no socket.
+measured whole each time: it costs little; but only the new part's speech goes to the
+connection's `UtteranceFollower`, so each utterance is transcribed once, whole, and counted in
+the window where it ends. This is what a v1/v2 connection runs in the executor; it touches no
+event loop and no socket.
 """
 
 from __future__ import annotations
@@ -16,18 +18,22 @@ import logging
 import math
 import time
 from collections.abc import Sequence
+from functools import partial
 
 from app.analyzer import thresholds as th
 from app.analyzer.analysis import analyse_media
 from app.analyzer.decode import SampledFrame
 from app.analyzer.rules import Interpretation
 from app.analyzer.stream_window import MediaWindow
+from app.analyzer.utterance_follower import UtteranceFollower
 from app.analyzer.vision import PictureSample, PictureTrack, measure_picture
 
 log = logging.getLogger(__name__)
 
 CONTEXT_FRAMES = math.ceil(th.FROZEN_MIN_S * th.VIDEO_SAMPLE_FPS)
 """Enough pictures before the new ones that a frozen stretch reaching into them is seen whole."""
+_JOIN_SLACK_S = 0.05
+"""A window starting this close after the last one heard continues its speech."""
 
 
 class WindowAnalyser:
@@ -37,11 +43,20 @@ class WindowAnalyser:
         self._measured: dict[int, PictureSample] = {}
         """Each measured picture by its stream time in milliseconds."""
         self._window_start = 0.0
+        self._speech = UtteranceFollower()
+        self._heard_until: float | None = None
+        """Stream time up to which the speech went to the follower."""
 
     def __call__(self, window: MediaWindow) -> Interpretation:
         started = time.perf_counter()
         self._window_start = window.start
-        result = analyse_media(window.frames, window.audio, window.duration_s, self._picture)
+        heard = self._heard_until
+        # Windows given up while analysis was behind leave a stretch never heard: the speech breaks.
+        joins = heard is not None and heard >= window.start - _JOIN_SLACK_S
+        new_from = max(0.0, heard - window.start) if heard is not None and joins else 0.0
+        hear = partial(self._speech.hear, new_from_s=new_from, joins=joins, ends=window.last)
+        self._heard_until = window.end
+        result = analyse_media(window.frames, window.audio, window.duration_s, self._picture, hear)
         log.debug(
             "analysed %.2f–%.2f s (%d pictures) in %.3f s",
             window.start,

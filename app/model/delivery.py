@@ -38,6 +38,19 @@ class FillerCount(BaseModel):
     """Per filler ("um", "uh", "like", "you know"), only those heard."""
     words: int = Field(ge=0)
     """Words recognised in the same utterances, so that the count can be read as a rate."""
+    speech_s: float | None = Field(default=None, ge=0)
+    """How long those utterances are. Each utterance is counted once, whole, in the stretch where
+    it ends, though it may have begun in one before; None from an analyzer that did not say."""
+
+    def plus(self, more: FillerCount) -> FillerCount:
+        """Both counts as one: each utterance is counted in one stretch only, so counts add."""
+        words = dict(self.by_word)
+        for word, count in more.by_word.items():
+            words[word] = words.get(word, 0) + count
+        speech = None if self.speech_s is None or more.speech_s is None else self.speech_s + more.speech_s
+        return FillerCount(
+            total=self.total + more.total, by_word=words, words=self.words + more.words, speech_s=speech
+        )
 
 
 class LocalDelivery(BaseModel):

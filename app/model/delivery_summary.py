@@ -27,7 +27,8 @@ class DeliverySummary:
     pauses_per_min: float
     """Pauses of 0.4 s or more in speech, per minute of the analysed time."""
     fillers_per_min: float | None
-    """Filler words per minute of speech; None without the speech recogniser or without speech."""
+    """Filler words per minute of the utterances they were heard in; None without the speech
+    recogniser or without speech."""
 
 
 def summarise_delivery(stretches: Sequence[LocalDelivery]) -> DeliverySummary | None:
@@ -41,8 +42,12 @@ def summarise_delivery(stretches: Sequence[LocalDelivery]) -> DeliverySummary | 
     face_s = [d * s.face_visible for d, s in zip(seconds, stretches, strict=True)]
     speech_s = [d * s.speaking for d, s in zip(seconds, stretches, strict=True)]
     speech_total = sum(speech_s)
+    # Each utterance's fillers come once, with its length; a stretch that does not give the
+    # length weighs by its own speech.
     counted = [
-        (s.fillers.total, sp) for s, sp in zip(stretches, speech_s, strict=True) if s.fillers is not None
+        (s.fillers.total, sp if s.fillers.speech_s is None else s.fillers.speech_s)
+        for s, sp in zip(stretches, speech_s, strict=True)
+        if s.fillers is not None
     ]
     filler_speech = sum(sp for _, sp in counted)
     return DeliverySummary(

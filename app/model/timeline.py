@@ -24,7 +24,7 @@ from app.model.coverage_gaps import (
     GapKind,
     outage_gap,
 )
-from app.model.delivery import LocalDelivery
+from app.model.delivery import FillerCount, LocalDelivery
 from app.model.events import (
     AnalysisReached,
     CaptureProblem,
@@ -76,6 +76,7 @@ class SessionTimeline:
     _quality_series: list[QualityWindow] = field(default_factory=list)
     _quality_overall: QualityScores | None = None
     _delivery: LocalDelivery | None = None
+    _fillers: FillerCount | None = None
     _sent: set[int] = field(default_factory=set)
     _completed: set[int] = field(default_factory=set)
     _errored: set[int] = field(default_factory=set)
@@ -221,6 +222,7 @@ class SessionTimeline:
             paused_spans=self._paused_until(now),
             picture_gaps=list(self._picture_gaps),
             delivery=self._delivery,
+            fillers_so_far=self._fillers,
         )
 
     def cue_lag_s(self, now: float) -> float | None:
@@ -282,12 +284,16 @@ class SessionTimeline:
         self._quality_series.clear()
         self._quality_overall = None
         self._delivery = None
+        self._fillers = None
         for result in self.results:
             self._add_result(result)
 
     def _take_delivery(self, delivery: LocalDelivery) -> None:
         if self._delivery is None or delivery.end >= self._delivery.end:
             self._delivery = delivery
+        if delivery.fillers is not None:
+            known = self._fillers
+            self._fillers = delivery.fillers if known is None else known.plus(delivery.fillers)
 
     def _add_result(self, event: ResultReceived) -> None:
         for window in event.engagement:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.model.coverage_gaps import Gap
-from app.model.delivery import LocalDelivery
+from app.model.delivery import FillerCount, LocalDelivery
 from app.model.events import ConnectionState
 from app.model.signal_gauges import Gauge
 from app.model.vocabulary import EngagementState
@@ -107,3 +107,6 @@ class TimelineSnapshot:
     delivery: LocalDelivery | None = None
     """Local analysis's delivery figures of the latest analysed stretch; None with Interhuman's
     service, or before the first result."""
+    fillers_so_far: FillerCount | None = None
+    """The filler words of the whole session so far (each utterance is counted where it ends, so
+    most stretches hold none); None until Local analysis counted any."""

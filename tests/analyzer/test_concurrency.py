@@ -14,6 +14,7 @@ from app.analyzer.analysis import analyse_segment
 from app.analyzer.connection import MAX_IN_FLIGHT
 from app.analyzer.rules import Interpretation
 from app.analyzer.server import AnalyzerServer
+from app.analyzer.voice import Hear
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(120)]
 
@@ -40,10 +41,10 @@ async def test_two_clients_at_once_each_number_their_own_segments(
 async def test_a_slow_analysis_does_not_delay_processing_messages(clips: Clips) -> None:
     release = threading.Event()
 
-    def slow(data: bytes) -> Interpretation:
+    def slow(data: bytes, hear: Hear) -> Interpretation:
         # The real analysis, held back until the test has seen what arrives meanwhile.
         assert release.wait(30), "the test never released the analysis"
-        return analyse_segment(data)
+        return analyse_segment(data, hear)
 
     async with AnalyzerServer(analyse=slow, workers=1) as server, connect(server.url) as ws:
         try:
@@ -72,10 +73,10 @@ async def test_a_client_that_floods_and_vanishes_leaves_nothing_waiting(clips: C
     release = threading.Event()
     started = threading.Semaphore(0)
 
-    def slow(data: bytes) -> Interpretation:
+    def slow(data: bytes, hear: Hear) -> Interpretation:
         started.release()
         assert release.wait(30), "the test never released the analysis"
-        return analyse_segment(data)
+        return analyse_segment(data, hear)
 
     server = AnalyzerServer(analyse=slow, workers=1)
     await server.start()

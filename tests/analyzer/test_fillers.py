@@ -20,13 +20,7 @@ from app.model.delivery import FILLERS_NEED_SPEECH_EXTRA
 
 pytestmark = pytest.mark.timeout(300)
 
-SPOKEN = {
-    "So, um, I think we should, uh, start with the budget.": 2,
-    "Well, um, the thing is, we need more time.": 1,
-    "And, uh, the second point is, um, about the team.": 2,
-    "I was, uh, going to say that, um, it works.": 2,
-}
-"""espeak-ng sentences with the fillers put in (their count)."""
+SPOKEN = rec.SPOKEN_WITH_FILLERS
 
 
 def _fillers(samples: np.ndarray) -> Counter[str]:

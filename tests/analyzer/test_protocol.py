@@ -109,7 +109,7 @@ async def test_each_error_id_for_crafted_segments_and_the_connection_stays_open(
 
 
 async def test_an_unexpected_failure_is_ih1001_and_does_not_leak_internals(clips: Clips) -> None:
-    def broken(data: bytes) -> object:
+    def broken(data: bytes, hear: object) -> object:
         raise ZeroDivisionError("internal detail 42")
 
     async with AnalyzerServer(analyse=broken) as server, connect(server.url) as ws:  # type: ignore[arg-type]
@@ -228,10 +228,11 @@ async def test_answers_keep_segment_order_when_a_later_segment_finishes_first(cl
     second_done = threading.Event()
     calls = iter(range(1, 100))
 
-    def analyse(data: bytes) -> object:
+    def analyse(data: bytes, hear: object) -> object:
         number = next(calls)
         if number == 1:
             assert second_done.wait(30), "the second segment was not analysed alongside the first"
+        # Heard apart from the connection's speech: followed in turn, the second would wait for the first.
         result = analyse_segment(data)
         if number == 2:
             second_done.set()

@@ -103,9 +103,7 @@ def test_realtime_delivery_follows_the_session_clock(tmp_path: Path) -> None:
     elapsed = time.monotonic() - started
     assert 0.8 * clip.duration_s < elapsed < 2.5 * clip.duration_s
     video_times = [at for kind, at in sink.events if kind == "video"]
-    lateness = np.array(
-        [(at - clock.start) - f.t for f, at in zip(sink.frames, video_times, strict=True)]
-    )
+    lateness = np.array([(at - clock.start) - f.t for f, at in zip(sink.frames, video_times, strict=True)])
     assert lateness.min() > -0.01, "no frame is handed over before its time"
     assert float(np.median(lateness)) < 0.1
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from support.session_builder import SessionBuilder
 
-from app.model.delivery import LocalDelivery
+from app.model.delivery import FillerCount, LocalDelivery
 from app.model.events import (
     CaptureProblem,
     ConnectionChanged,
+    DeliveryMeasured,
     MessageUnparsed,
     ResultReceived,
     SegmentClosed,
@@ -233,3 +234,19 @@ def test_the_latest_delivery_figures_are_in_the_snapshot_and_survive_a_recording
     # Interhuman's results carry none: the figures stay those of Local analysis's last result.
     builder.result(12, 16)
     assert builder.snapshot(17).delivery == _delivery(8, 12, 0.4)
+
+
+def test_the_filler_words_add_up_over_the_session_each_stretch_counted_once() -> None:
+    def counted(start: float, end: float, fillers: FillerCount) -> DeliveryMeasured:
+        figures = _delivery(start, end, 0.9).model_copy(update={"fillers": fillers})
+        return DeliveryMeasured(t=end + 0.5, connection=1, delivery=figures)
+
+    timeline = SessionTimeline()
+    assert timeline.snapshot(0.5).fillers_so_far is None
+    timeline.apply(counted(0, 3, FillerCount(total=1, by_word={"um": 1}, words=9, speech_s=2.5)))
+    # Most windows hear no utterance end: they add nothing, and the count so far stays.
+    timeline.apply(counted(1, 4, FillerCount(total=0, words=0, speech_s=0.0)))
+    timeline.apply(counted(2, 5, FillerCount(total=2, by_word={"um": 1, "uh": 1}, words=12, speech_s=4.0)))
+    snapshot = timeline.snapshot(6.0)
+    assert snapshot.delivery is not None and snapshot.delivery.end == 5
+    assert snapshot.fillers_so_far == FillerCount(total=3, by_word={"um": 2, "uh": 1}, words=21, speech_s=6.5)

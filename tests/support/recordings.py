@@ -135,6 +135,15 @@ def librivox() -> list[ReadSpeech]:
     return out
 
 
+SPOKEN_WITH_FILLERS = {
+    "So, um, I think we should, uh, start with the budget.": 2,
+    "Well, um, the thing is, we need more time.": 1,
+    "And, uh, the second point is, um, about the team.": 2,
+    "I was, uh, going to say that, um, it works.": 2,
+}
+"""Sentences for espeak-ng with the fillers put in (their count)."""
+
+
 @cache
 def espeak(text: str, words_per_minute: int = 150) -> np.ndarray:
     """espeak-ng saying `text`, 16 kHz mono float."""

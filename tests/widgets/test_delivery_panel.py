@@ -40,7 +40,7 @@ def test_the_panel_shows_a_real_segments_figures(qtbot: QtBot) -> None:
     panel = _panel(qtbot)
     assert panel.empty_label.isVisible() and panel.empty_label.text() == EMPTY_TEXT
     delivery = _analysed()
-    panel.set_delivery(delivery)
+    panel.set_delivery(delivery, delivery.fillers)
     assert not panel.empty_label.isVisible()
     eye_contact, turned_away = panel.value_text("Eye contact").split(" · ")
     assert int(eye_contact.removesuffix("%")) >= 90 and turned_away == "turned away 0%"
@@ -48,8 +48,12 @@ def test_the_panel_shows_a_real_segments_figures(qtbot: QtBot) -> None:
     assert " words/min · speaking " in panel.value_text("Pace")
     assert "Hz" in panel.value_text("Voice") and "semitones" in panel.value_text("Voice")
     fillers = panel.value_text("Filler words")
-    assert fillers == FILLERS_NEED_SPEECH_EXTRA if delivery.fillers is None else fillers.startswith("none in")
-    line = compact_line(delivery)
+    assert (
+        fillers == FILLERS_NEED_SPEECH_EXTRA
+        if delivery.fillers is None
+        else fillers.startswith("none so far in")
+    )
+    line = compact_line(delivery, delivery.fillers)
     assert line.startswith("eye contact ") and "wpm" in line
 
 
@@ -63,11 +67,12 @@ def test_without_a_face_or_the_speech_extra_the_panel_says_so_instead_of_zeros(q
     assert panel.value_text("Pace") == "too little speech · speaking 20%"
     assert panel.value_text("Filler words") == FILLERS_NEED_SPEECH_EXTRA
     assert compact_line(faceless) == NO_FACE
-    counted = faceless.model_copy(
-        update={"fillers": FillerCount(total=3, by_word={"um": 2, "uh": 1}, words=40), "fillers_note": None}
-    )
-    panel.set_delivery(counted)
-    assert panel.value_text("Filler words") == "3 (uh ×1, um ×2)"
-    assert compact_line(counted).endswith("3 fillers")
+    latest = FillerCount(total=0, words=0, speech_s=0.0)
+    counted = faceless.model_copy(update={"fillers": latest, "fillers_note": None})
+    so_far = FillerCount(total=3, by_word={"um": 2, "uh": 1}, words=40, speech_s=14.0)
+    panel.set_delivery(counted, so_far)
+    # The latest stretch heard no utterance end: the row says the session's count, not its zero.
+    assert panel.value_text("Filler words") == "3 so far (uh ×1, um ×2) in 40 words"
+    assert compact_line(counted, so_far).endswith("3 fillers")
     panel.set_delivery(None)
     assert panel.empty_label.isVisible()
