@@ -3,8 +3,10 @@ of the index per analysed window."""
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
 from app.model.timeline_snapshot import TimelineSnapshot
@@ -74,9 +76,8 @@ class Sparkline(QWidget):
                 )
                 y = area.bottom() - window.values.quality_index / 100 * area.height()
                 self._points.append((QPointF(x, y), window))
-            path = QPainterPath(self._points[0][0])
-            for point, _ in self._points[1:]:
-                path.lineTo(point)
+            path = QPainterPath()
+            path.addPolygon(QPolygonF(_per_pixel([point for point, _ in self._points])))
             painter.setPen(QPen(QColor(theme.ACCENT), 1.8))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(path)
@@ -96,6 +97,16 @@ class Sparkline(QWidget):
             )
             return True
         return super().event(event)
+
+
+def _per_pixel(points: list[QPointF]) -> list[QPointF]:
+    """One point per pixel column, at the mean height of the points in it: an hour of windows, one
+    a second, would otherwise be a line of thousands of antialiased segments in 300 pixels."""
+    merged = []
+    for _, column in groupby(points, key=lambda point: int(point.x())):
+        inside = list(column)
+        merged.append(QPointF(inside[0].x(), sum(point.y() for point in inside) / len(inside)))
+    return merged
 
 
 class QualityPanel(QWidget):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import TypeVar
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 from pytestqt.qtbot import QtBot
 from support.session_builder import SessionBuilder, flat_scores, scores
 from support.widget_pixels import colour_at, grab, near
 
+from app.model.vocabulary import EngagementState
 from widgets import theme
 from widgets.quality_panel import QualityPanel
 from widgets.signal_list import ROW_HEIGHT, SignalList, SignalRole
@@ -129,6 +130,27 @@ def test_timeline_strip_grows_with_the_session_and_leaves_gaps_empty(
     assert strip.window_at(strip.x_for(60)) is None
 
 
+def test_an_hour_of_second_long_windows_paints_each_pixel_in_the_last_windows_state(
+    qtbot: QtBot, builder: SessionBuilder
+) -> None:
+    strip = shown(qtbot, TimelineStrip(), 400, 80)
+    blocks: list[EngagementState] = ["engaged", "neutral", "disengaged"]
+    for second in range(3600):
+        state = blocks[second // 1200]
+        if second == 1210:
+            state = "disengaged"  # over 0.1 px: the windows after it paint over that pixel
+        builder.result(second, second + 1, state)
+    strip.set_snapshot(builder.snapshot(3600))
+    image = grab(strip)
+    y = strip.track_rect().center().y()
+    for t, state in ((600, "engaged"), (1215, "neutral"), (1800, "neutral"), (3000, "disengaged")):
+        assert near(colour_at(image, QPointF(strip.x_for(t), y)), theme.ENGAGEMENT_COLOURS[state], 40), t
+    stripes = [
+        colour_at(image, QPointF(x + 0.5, y)) for x in range(int(strip.x_for(0)), int(strip.x_for(1200)))
+    ]
+    assert all(near(c, theme.ENGAGED, 4) for c in stripes), "engaged is solid to its last pixel"
+
+
 def test_quality_panel_shows_overall_dimensions_and_the_per_window_line(
     qtbot: QtBot, builder: SessionBuilder
 ) -> None:
@@ -157,6 +179,27 @@ def test_quality_panel_shows_overall_dimensions_and_the_per_window_line(
         for x in range(image.width())
         for y in range(image.height())
     ), "the per-window line is drawn"
+
+
+def test_an_hours_quality_line_shows_each_pixels_mean_and_every_window_in_its_tooltip(
+    qtbot: QtBot, builder: SessionBuilder
+) -> None:
+    panel = shown(qtbot, QualityPanel(), 320, 320)
+    for second in range(3600):
+        value = (70 if second % 2 else 90) if second < 1800 else 20
+        builder.result(
+            second, second + 1, "engaged", overall=flat_scores(50), window_quality=flat_scores(value)
+        )
+    panel.set_snapshot(builder.snapshot(3600))
+    line = panel.sparkline
+    image = grab(line)
+    area = QRectF(line.rect()).adjusted(1, 4, -6, -4)
+    for share, value in ((0.25, 80), (0.75, 20)):
+        x = round(area.left() + share * area.width())
+        ys = [y for y in range(image.height()) if near(image.pixelColor(x, y), theme.ACCENT, 40)]
+        expected = area.bottom() - value / 100 * area.height()
+        assert ys and abs(sum(ys) / len(ys) - expected) <= 3, (share, ys, expected)
+        assert max(ys) - min(ys) <= 4, "a line, not a zigzag between 70 and 90 in one pixel"
 
 
 def test_quality_panel_without_per_window_data_shows_overall_only(
