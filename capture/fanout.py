@@ -1,18 +1,43 @@
 """Delivery from the sources to their consumers: the encoder's queue and the preview's single slot.
 
 The preview wants the newest frame only (frames it cannot show are dropped, never queued, as
-in aiortc's unbuffered relay); the encoder wants every frame. `FanOut` gives each what it wants
-without ever blocking the source thread.
+in aiortc's unbuffered relay), and once it has said its size, fitted to it and in the 32-bit
+layout it paints with a plain copy: scaling and converting run here, on the source's thread,
+not on the UI's (at 640x480 into 960x720, 3.2 ms a frame there; 0.13 ms for the copy). The
+encoder wants every frame as captured. `FanOut` gives each what it wants without ever blocking
+the source thread.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from capture.media import AudioChunk, CaptureError, MediaConsumer, SourceObserver, VideoFrame
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewImage:
+    image: np.ndarray
+    """H x W x 3 uint8 BGR as captured; or, fitted to the preview's box, H x W x 4 BGRX (the bytes
+    of Qt's `Format_RGB32` on a little-endian machine)."""
+    t: float
+
+
+def fit_for_display(image: np.ndarray, box: tuple[int, int]) -> np.ndarray:
+    """`image` (BGR) scaled to the largest size of its aspect within `box` (width, height), as BGRX."""
+    height, width = image.shape[:2]
+    scale = min(box[0] / width, box[1] / height)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    if size != (width, height):
+        # Area averaging only pays for itself from half the size down; above, it is 7x slower.
+        interpolation = cv2.INTER_AREA if scale <= 0.5 else cv2.INTER_LINEAR
+        image = cv2.resize(image, size, interpolation=interpolation)
+    return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2BGRA))
 
 
 class LatestFrame:
@@ -20,16 +45,25 @@ class LatestFrame:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._frame: VideoFrame | None = None
+        self._frame: PreviewImage | None = None
+        self._box: tuple[int, int] | None = None
         self.delivered = 0
         self.taken = 0
 
-    def put(self, frame: VideoFrame) -> None:
+    def fit_within(self, width: int, height: int) -> None:
+        """From the next frame on, fit each to a `width` x `height` box of device pixels (none: as
+        captured)."""
         with self._lock:
-            self._frame = frame
+            self._box = (width, height) if width > 0 and height > 0 else None
+
+    def put(self, frame: VideoFrame) -> None:
+        box = self._box
+        image = frame.image if box is None else fit_for_display(frame.image, box)
+        with self._lock:
+            self._frame = PreviewImage(image, frame.t)
             self.delivered += 1
 
-    def take(self) -> VideoFrame | None:
+    def take(self) -> PreviewImage | None:
         with self._lock:
             frame, self._frame = self._frame, None
             if frame is not None:

@@ -78,6 +78,8 @@ class MainWindow(QMainWindow):
     privacy_requested = Signal()
     """Help → Privacy: show what is captured and where it goes, and the user's agreement to it."""
     window_closed = Signal()
+    picture_box_changed = Signal(int, int)
+    """The preview's box for frames, in device pixels (`PreviewWidget.picture_box`)."""
     """The user closed the window (or quit). While a session runs the window stays until it has
     stopped, so no process lives on unseen."""
 
@@ -92,6 +94,7 @@ class MainWindow(QMainWindow):
         self._status = PipelineStatus()
         self._connect_actions()
         self.preview = PreviewWidget()
+        self.preview.picture_box_changed.connect(self.picture_box_changed)
         self.controls = ControlBar(
             self.start_stop_action,
             self.pause_action,
@@ -229,6 +232,9 @@ class MainWindow(QMainWindow):
 
     def set_frame(self, image: np.ndarray) -> None:
         self.preview.set_frame(image)
+
+    def picture_box(self) -> tuple[int, int]:
+        return self.preview.picture_box()
 
     def clear_frame(self) -> None:
         self.preview.clear_frame()

@@ -3,7 +3,11 @@
 It holds one frame (the latest) and repaints only when a new frame, snapshot or status is
 handed to it; the controller calls `set_frame` from its display timer. Nothing here queues.
 The overlay changes a few times a second, the picture thirty: the overlay is painted into a
-cached transparent pixmap when it changes, and each frame only composites it.
+cached transparent pixmap when it changes, and each frame only composites it. The picture itself
+is best handed over already fitted to the box `picture_box_changed` names and as 32-bit BGRX
+(`capture.fanout.LatestFrame` does it on the source's thread): it is then painted pixel for pixel,
+a copy, where scaling a captured frame here would cost the UI thread milliseconds thirty times a
+second.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import logging
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QHelpEvent,
@@ -51,6 +55,9 @@ def fitted_rect(image: QSizeF, area: QRectF) -> QRectF:
 
 
 class PreviewWidget(QWidget):
+    picture_box_changed = Signal(int, int)
+    """The box (device pixels) a frame fits into to be painted without scaling."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         # Every pixel is painted each time: skipping the background erase keeps video from flickering.
@@ -70,23 +77,33 @@ class PreviewWidget(QWidget):
         self._gauge_order = GaugeOrder()
         self.setMouseTracking(True)  # to hold the gauges still under the pointer
         self.connection_card = ConnectionCard(self)
+        self._box = (0, 0)
 
     def sizeHint(self) -> QSize:
         return QSize(960, 540)
 
     def set_frame(self, image: np.ndarray) -> None:
-        """Show `image` (H x W x 3 uint8, BGR as the capture layer delivers it) from now on."""
-        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        """Show `image` from now on: H x W x 3 uint8 BGR as captured, or H x W x 4 BGRX as fitted
+        to `picture_box()`."""
+        if image.ndim != 3 or image.shape[2] not in (3, 4) or image.dtype != np.uint8:
             raise ValueError(
-                f"the preview needs an H x W x 3 uint8 BGR image, got shape {image.shape} of {image.dtype}"
+                f"the preview needs an H x W x 3 (BGR) or x 4 (BGRX) uint8 image, got shape {image.shape} "
+                f"of {image.dtype}"
             )
         if not image.flags.c_contiguous:
             image = np.ascontiguousarray(image)
-        height, width = image.shape[:2]
+        height, width, channels = image.shape
+        layout = QImage.Format.Format_BGR888 if channels == 3 else QImage.Format.Format_RGB32
         # QImage wraps the array's memory (no copy); holding the array keeps that memory alive.
         self._frame = image
-        self._image = QImage(image.data, width, height, image.strides[0], QImage.Format.Format_BGR888)
+        self._image = QImage(image.data, width, height, image.strides[0], layout)
+        self._image.setDevicePixelRatio(self.devicePixelRatioF())
         self.update()
+
+    def picture_box(self) -> tuple[int, int]:
+        """The preview's size in device pixels: a frame fitted to it is painted without scaling."""
+        ratio = self.devicePixelRatioF()
+        return round(self.width() * ratio), round(self.height() * ratio)
 
     def clear_frame(self) -> None:
         self._frame = None
@@ -95,6 +112,10 @@ class PreviewWidget(QWidget):
 
     def has_frame(self) -> bool:
         return self._image is not None
+
+    def frame_size(self) -> QSize | None:
+        """The shown frame's size in device pixels; None without a frame."""
+        return None if self._image is None else self._image.size()
 
     def set_snapshot(self, snapshot: TimelineSnapshot | None) -> None:
         self._snapshot = snapshot
@@ -134,7 +155,12 @@ class PreviewWidget(QWidget):
         """Where the picture is drawn, in widget coordinates; None without a picture."""
         if self._image is None:
             return None
-        return fitted_rect(QSizeF(self._image.size()), QRectF(self.rect()))
+        size = self._image.deviceIndependentSize()
+        fitted = fitted_rect(size, QRectF(self.rect()))
+        if abs(fitted.width() - size.width()) <= 1 and abs(fitted.height() - size.height()) <= 1:
+            # Fitted already (to within rounding): painted pixel for pixel, on whole pixels.
+            return QRectF(QPointF(round(fitted.left()), round(fitted.top())), size)
+        return fitted
 
     def overlay_layout(self) -> OverlayLayout:
         """Where the overlay's parts were painted last time."""
@@ -183,6 +209,10 @@ class PreviewWidget(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._place_card()
+        box = self.picture_box()
+        if box != self._box:
+            self._box = box
+            self.picture_box_changed.emit(*box)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         self._hover(event.position())

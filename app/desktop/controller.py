@@ -101,6 +101,7 @@ class DesktopController(QObject):
         window.camera_chosen.connect(self._camera_chosen)
         window.file_chosen.connect(lambda path: self._camera_chosen(FILE_CAMERA_PREFIX + path))
         window.microphone_chosen.connect(self._microphone_chosen)
+        window.picture_box_changed.connect(self._fit_preview)
         self.refresh()
 
     # -- devices --------------------------------------------------------------------------------
@@ -226,6 +227,7 @@ class DesktopController(QObject):
             return
         session = SessionController(config, credential=self._credential, versions=self.versions)
         session.add_listener(self._on_event)
+        session.preview.fit_within(*self.window.picture_box())
         self.session = session
         self._set_state("starting")
         self.window.offer_review(False)
@@ -293,6 +295,11 @@ class DesktopController(QObject):
         self.refresh()
 
     # -- feeding the window -----------------------------------------------------------------------
+
+    def _fit_preview(self, width: int, height: int) -> None:
+        # The source's thread fits each frame to the preview, so that painting it is a copy.
+        if self.session is not None:
+            self.session.preview.fit_within(width, height)
 
     def _show_frame(self) -> None:
         if self.session is None:

@@ -64,6 +64,11 @@ def test_pause_skips_segments_and_shows_it_and_resume_sends_again(live: LiveApp)
     async def scenario() -> None:
         await live.start_session()
         await live.until(lambda: live.counts().sent >= 1, 20, "the first segment sent")
+        size, frame = window.preview.frame_size(), window.preview.frame_rect()
+        assert size is not None and frame is not None
+        assert (size.width(), size.height()) == (frame.width(), frame.height()), (
+            "fitted by the source, painted 1:1"
+        )
         window.pause_action.trigger()
         assert window.pause_action.isChecked()
         assert window.pause_action.text() == "Resume sending"

@@ -12,6 +12,7 @@ from support.session_builder import SessionBuilder
 from support.widget_pixels import colour_at, count_near, grab, grey_frame, luminance, near
 
 from app.model.view_state import DeviceStatus, PipelineStatus
+from capture.fanout import fit_for_display
 from widgets import theme
 from widgets.freshness import freshness
 from widgets.preview import PreviewWidget
@@ -231,7 +232,7 @@ def test_frames_are_shown_in_bgr_order(qtbot: QtBot) -> None:
 
 def test_bad_frames_are_refused_with_a_reason_and_strided_ones_accepted(qtbot: QtBot) -> None:
     preview = make_preview(qtbot, 400, 300)
-    with pytest.raises(ValueError, match="H x W x 3 uint8"):
+    with pytest.raises(ValueError, match=r"H x W x 3 \(BGR\) or x 4 \(BGRX\) uint8"):
         preview.set_frame(np.zeros((300, 400), np.uint8))
     with pytest.raises(ValueError, match="float32"):
         preview.set_frame(np.zeros((300, 400, 3), np.float32))
@@ -261,3 +262,26 @@ def test_overlay_text_stands_out_on_bright_and_dark_video(
     ]
     assert min(pixels) < 70, "the plate behind the text is dark even on white video"
     assert max(pixels) > 190, "the text itself is bright even on black video"
+
+
+def test_a_frame_fitted_to_the_box_is_painted_pixel_for_pixel(qtbot: QtBot) -> None:
+    preview = make_preview(qtbot, 900, 500)
+    noise = np.random.default_rng(3).integers(0, 256, (480, 640, 3), np.uint8)
+    preview.set_frame(fit_for_display(noise, preview.picture_box()))
+    frame = preview.frame_rect()
+    assert frame is not None and (frame.width(), frame.height()) == (667, 500)
+    assert frame.left() == round(frame.left()) and frame.top() == 0
+    shown = grab(preview)
+    fitted = fit_for_display(noise, preview.picture_box())
+    left = int(frame.left())
+    for y, x in ((10, 10), (250, 333), (499, 666), (123, 456)):
+        b, g, r = (int(v) for v in fitted[y, x, :3])
+        assert shown.pixelColor(left + x, y).getRgb()[:3] == (r, g, b), "a copy: noise is not blurred"
+
+
+def test_the_preview_says_its_box_when_its_size_changes(qtbot: QtBot) -> None:
+    preview = make_preview(qtbot, 900, 500)
+    assert preview.picture_box() == (900, 500)
+    with qtbot.waitSignal(preview.picture_box_changed) as changed:
+        preview.resize(700, 400)
+    assert changed.args == [700, 400]
