@@ -11,7 +11,7 @@ the session has one. The span grows with the session; a thin line marks now.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
@@ -184,12 +184,13 @@ class TimelineStrip(QWidget):
             paint_band(
                 painter, QRectF(QPointF(left, track.top() + 1), QPointF(right, track.bottom() - 1)), state
             )
-        for coverage in self._coverage:
-            paint_coverage_gap(painter, self._span_rect(coverage.start, coverage.end))
-        for gap in self._gaps:
-            paint_gap(painter, self._span_rect(gap.start, gap.end))
-        for span in self._paused:
-            paint_paused(painter, self._span_rect(span.start, span.end))
+        for spans, paint in (
+            (self._coverage, paint_coverage_gap),
+            (self._gaps, paint_gap),
+            (self._paused, paint_paused),
+        ):
+            for x0, x1 in self._pixel_runs(spans):
+                paint(painter, QRectF(QPointF(x0, track.top() + 1), QPointF(x1, track.bottom() - 1)))
         painter.restore()
         if self._now > 0:
             x = self.x_for(self._now)
@@ -227,11 +228,22 @@ class TimelineStrip(QWidget):
                 run_start = x
         return bands
 
-    def _span_rect(self, start: float, end: float) -> QRectF:
+    def _pixel_runs(self, spans: Sequence[Span | Gap]) -> list[tuple[float, float]]:
+        """The spans as whole pixels, those that touch joined: a session whose analysis fell behind
+        now and then has hundreds of one-second gaps, most of them next to one another. Each is at
+        least a pixel wide: a two-second pause in an hour-long session must still show."""
         track = self.track_rect()
-        # At least a pixel wide: a two-second pause in an hour-long session must still show.
-        left, right = self.x_for(start), max(self.x_for(end), self.x_for(start) + 1)
-        return QRectF(QPointF(left, track.top() + 1), QPointF(right, track.bottom() - 1))
+        origin, width = track.left(), track.width()
+        scale = width / self.span_s()
+        runs: list[tuple[float, float]] = []
+        for span in sorted(spans, key=lambda s: s.start):
+            left = float(int(origin + min(width, max(0.0, span.start * scale))))
+            right = max(float(round(origin + min(width, max(0.0, span.end * scale)))), left + 1)
+            if runs and left <= runs[-1][1]:
+                runs[-1] = (runs[-1][0], max(runs[-1][1], right))
+            else:
+                runs.append((left, right))
+        return runs
 
     def _paint_legend(self, painter: QPainter, rect: QRectF) -> None:
         x = rect.left()
