@@ -3,7 +3,8 @@
 Modules are found, not listed, so a new `bench/<name>.py` with a `main()` joins without an edit
 here. A module that sets `RUN_BY_DEFAULT = False` (the half-hour soak) runs only when named;
 named, a module's `main` gets the arguments that follow its name. A benchmark that raises is
-reported and the others still run; the exit status says so.
+reported and the others still run; the exit status says so. The threads share the cores as they do
+in the app (`share_cores`), so that each figure is the app's.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import traceback
 from collections.abc import Sequence
 
 import bench
+from app.runtime.core_sharing import share_cores
 
 
 def benchmark_modules() -> list[str]:
@@ -25,6 +27,7 @@ def benchmark_modules() -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    share_cores()
     args = list(sys.argv[1:] if argv is None else argv)
     if args and not args[0].startswith("-"):
         name, rest = f"bench.{args[0]}", args[1:]

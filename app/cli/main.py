@@ -16,6 +16,7 @@ from types import ModuleType
 
 from app import APP_NAME, __version__
 from app.cli import analyzer, devices, export_video, gui, report, review, self_test, sessions, stream
+from app.runtime.core_sharing import share_cores
 from app.runtime.logs import setup_logging
 from app.runtime.memory import return_large_buffers
 
@@ -109,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(error))
     log.debug("%s %s, log file %s", APP_NAME, __version__, log_file)
     return_large_buffers()
+    share_cores()
     command: Callable[[argparse.Namespace], int]
     if args.self_test:
         command = self_test.run
