@@ -44,7 +44,7 @@ class Sparkline(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._series: list[QualityWindow] = []
-        self._points: list[tuple[QPointF, QualityWindow]] = []
+        self._points: list[tuple[float, float, QualityWindow]] = []
         self.setMinimumHeight(56)
         self.setAccessibleName("Quality index per segment")
 
@@ -65,30 +65,29 @@ class Sparkline(QWidget):
         painter.drawLine(QPointF(area.left(), mid), QPointF(area.right(), mid))
         self._points = []
         if self._series:
+            # Plain numbers for each window; Qt's points only for the pixels drawn (at most one a
+            # column): an hour is 3,600 windows, and each call into Qt may wait for the lock.
             start = self._series[0].start
             span = max(self._series[-1].end - start, 1e-6)
+            left, width, bottom, height = area.left(), area.width(), area.bottom(), area.height()
+            alone = len(self._series) == 1
             for window in self._series:
                 t = (window.start + window.end) / 2
-                x = (
-                    area.left() + (t - start) / span * area.width()
-                    if len(self._series) > 1
-                    else area.center().x()
-                )
-                y = area.bottom() - window.values.quality_index / 100 * area.height()
-                self._points.append((QPointF(x, y), window))
+                x = area.center().x() if alone else left + (t - start) / span * width
+                self._points.append((x, bottom - window.values.quality_index / 100 * height, window))
             path = QPainterPath()
-            path.addPolygon(QPolygonF(_per_pixel([point for point, _ in self._points])))
+            path.addPolygon(QPolygonF(_per_pixel([(x, y) for x, y, _ in self._points])))
             painter.setPen(QPen(QColor(theme.ACCENT), 1.8))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(path)
-            last, window = self._points[-1]
-            dot(painter, last, 3.5, theme.quality_colour(window.values.quality_index))
+            x, y, window = self._points[-1]
+            dot(painter, QPointF(x, y), 3.5, theme.quality_colour(window.values.quality_index))
         painter.end()
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent) and self._points:
             x = event.pos().x()
-            _, window = min(self._points, key=lambda item: abs(item[0].x() - x))
+            _, _, window = min(self._points, key=lambda item: abs(item[0] - x))
             value = window.values.quality_index
             QToolTip.showText(
                 event.globalPos(),
@@ -99,13 +98,13 @@ class Sparkline(QWidget):
         return super().event(event)
 
 
-def _per_pixel(points: list[QPointF]) -> list[QPointF]:
+def _per_pixel(points: list[tuple[float, float]]) -> list[QPointF]:
     """One point per pixel column, at the mean height of the points in it: an hour of windows, one
     a second, would otherwise be a line of thousands of antialiased segments in 300 pixels."""
     merged = []
-    for _, column in groupby(points, key=lambda point: int(point.x())):
+    for _, column in groupby(points, key=lambda point: int(point[0])):
         inside = list(column)
-        merged.append(QPointF(inside[0].x(), sum(point.y() for point in inside) / len(inside)))
+        merged.append(QPointF(inside[0][0], sum(y for _, y in inside) / len(inside)))
     return merged
 
 
