@@ -6,15 +6,13 @@ from __future__ import annotations
 import pytest
 from support import recordings as rec
 from support.analyzer_helpers import exchange
-from support.v1_helpers import live_stream, stream_and_close
+from support.v1_helpers import delivery_over_v1, live_stream
 from websockets.asyncio.client import connect
 
 import bench.clips as seg
 from app.analyzer.server import AnalyzerServer
-from app.analyzer.stream_v1 import StreamLimits
-from app.model.delivery import V0_FIELD, V1_EVENT_TYPE, LocalDelivery
+from app.model.delivery import V0_FIELD, LocalDelivery
 from app.model.wire_v0 import ResultMessage
-from app.model.wire_v1 import session_config
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -49,13 +47,7 @@ async def test_each_v1_window_carries_the_delivery_figures_in_stream_time() -> N
     read = rec.librivox()[0].samples[: 8 * rec.RATE]
     sound = rec.to_48k(read)
     chunks = live_stream(8.0, seg.with_noise(seg.still_face), sound / float(abs(sound).max()) * 0.5)
-    patient = StreamLimits(max_analysis_wait_s=120.0)
-    async with AnalyzerServer(limits=patient) as server, connect(server.url_for("v1")) as websocket:
-        answers = await stream_and_close(
-            websocket, [c.data for c in chunks], config=session_config(local_delivery=True)
-        )
-    assert answers.errors() == []
-    figures = [e.data for e in answers.of(V1_EVENT_TYPE)]
+    answers, figures = await delivery_over_v1(chunks)
     assert len(figures) >= 4, answers.types()
     for delivery in figures:
         assert isinstance(delivery, LocalDelivery)  # our client's wire model reads the extension

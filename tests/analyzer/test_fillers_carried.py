@@ -8,16 +8,14 @@ import numpy as np
 import pytest
 from support import recordings as rec
 from support.analyzer_helpers import exchange
-from support.v1_helpers import live_stream, stream_and_close
+from support.v1_helpers import delivery_over_v1, live_stream
 from websockets.asyncio.client import connect
 
 import bench.clips as seg
 from app.analyzer.server import AnalyzerServer
-from app.analyzer.stream_v1 import StreamLimits
 from app.analyzer.voice import _utterance_spans
 from app.analyzer.voice_activity import voice_frames, voice_scores
-from app.model.delivery import V1_EVENT_TYPE, LocalDelivery
-from app.model.wire_v1 import session_config
+from app.model.delivery import LocalDelivery
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(240)]
 
@@ -72,14 +70,9 @@ async def test_v1_windows_count_each_utterance_once_in_the_window_where_it_ends(
     talk = _talk()
     duration = len(talk) / rec.RATE
     chunks = live_stream(duration, seg.still_face, _loud(talk))
-    patient = StreamLimits(max_analysis_wait_s=120.0)
-    async with AnalyzerServer(limits=patient) as server, connect(server.url_for("v1")) as websocket:
-        answers = await stream_and_close(
-            websocket, [c.data for c in chunks], config=session_config(local_delivery=True)
-        )
-    assert answers.errors() == []
-    figures = [e.data for e in answers.of(V1_EVENT_TYPE)]
-    assert all(isinstance(d, LocalDelivery) for d in figures) and len(figures) >= duration - 1
+    _, found = await delivery_over_v1(chunks)
+    figures = [d for d in found if isinstance(d, LocalDelivery)]
+    assert len(figures) == len(found) and len(figures) >= duration - 1
     fillers, speech_s = _counted(figures)
     print(f"v1, {len(figures)} windows: {fillers} fillers of {PUT_IN} put in, {speech_s:.1f} s of speech")
     # The recogniser can hear a filler twice ("uh, Uh"); counted in each of the three windows that

@@ -8,11 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 import bench.clips as seg
-from app.model.wire_v1 import Envelope, UnknownEnvelope, close_request, parse_envelope
+from app.analyzer.server import AnalyzerServer
+from app.analyzer.stream_v1 import StreamLimits
+from app.model.delivery import V1_EVENT_TYPE
+from app.model.wire_v1 import Envelope, UnknownEnvelope, close_request, parse_envelope, session_config
 from capture.encoder import EncoderConfig, SegmentEncoder
 from capture.media import AUDIO_RATE_HZ, AudioChunk, StreamChunk, VideoFrame
 from capture.stream_outbox import StreamOutbox
@@ -125,3 +128,15 @@ def rechunked(chunks: Sequence[StreamChunk], size: int) -> list[bytes]:
     """The same stream cut into frames of `size` bytes, whatever the Clusters."""
     data = b"".join(c.data for c in chunks)
     return [data[i : i + size] for i in range(0, len(data), size)]
+
+
+async def delivery_over_v1(chunks: Sequence[StreamChunk]) -> tuple[Exchange, list[object]]:
+    """`chunks` streamed to a patient analyzer that was asked for the delivery figures: the
+    exchange, which had no error, and the data of each delivery envelope."""
+    patient = StreamLimits(max_analysis_wait_s=120.0)
+    async with AnalyzerServer(limits=patient) as server, connect(server.url_for("v1")) as websocket:
+        answers = await stream_and_close(
+            websocket, [c.data for c in chunks], config=session_config(local_delivery=True)
+        )
+    assert answers.errors() == []
+    return answers, [e.data for e in answers.of(V1_EVENT_TYPE)]
