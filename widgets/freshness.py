@@ -98,7 +98,7 @@ def cue_lag_text(snapshot: TimelineSnapshot | None, status: PipelineStatus) -> s
 def paint_freshness_line(painter: QPainter, rect: QRectF, cue: Freshness, scale: float) -> QPointF:
     """The cue as one line (dot and text) in `rect`, without a plate; returns the dot's centre."""
     radius = 5 * scale
-    centre = QPointF(rect.left() + radius + 1, rect.center().y())
+    centre = _dot_centre(rect, scale)
     dot(painter, centre, radius, cue.colour, hollow=cue.hollow)
     text_left = centre.x() + radius + 8 * scale
     font = theme.overlay_font(13.5 * scale, bold=cue.level == "fresh")
@@ -112,6 +112,37 @@ def paint_freshness_line(painter: QPainter, rect: QRectF, cue: Freshness, scale:
     return centre
 
 
+def _dot_centre(line: QRectF, scale: float) -> QPointF:
+    return QPointF(line.left() + 5 * scale + 1, line.center().y())
+
+
+def freshness_layout(
+    top_right: QPointF, cue: Freshness, scale: float, backend: str | None = None
+) -> FreshnessLayout:
+    """Where `paint_freshness` puts the plate and its dot, without painting them."""
+    rect = _plate_rect(top_right, cue, scale, backend)
+    return FreshnessLayout(rect, _dot_centre(_first_line(rect, scale), scale))
+
+
+def _plate_rect(top_right: QPointF, cue: Freshness, scale: float, backend: str | None) -> QRectF:
+    pad, radius = 10 * scale, 5 * scale
+    main_font = theme.overlay_font(13.5 * scale, bold=cue.level == "fresh")
+    small_font = theme.overlay_font(11.5 * scale)
+    text_w = text_width(main_font, cue.text)
+    if backend:
+        text_w = max(text_w, text_width(small_font, backend))
+    width = pad + 2 * radius + 8 * scale + text_w + pad * 1.3
+    height = (46 if backend else 30) * scale
+    return QRectF(top_right.x() - width, top_right.y(), width, height)
+
+
+def _first_line(plate_rect: QRectF, scale: float) -> QRectF:
+    pad = 10 * scale
+    return QRectF(
+        plate_rect.left() + pad, plate_rect.top() + 2 * scale, plate_rect.width() - 2 * pad, 26 * scale
+    )
+
+
 def paint_freshness(
     painter: QPainter,
     top_right: QPointF,
@@ -121,19 +152,12 @@ def paint_freshness(
 ) -> FreshnessLayout:
     """The cue on a plate whose top-right corner is `top_right`; `backend` adds a second line."""
     pad, radius = 10 * scale, 5 * scale
-    main_font = theme.overlay_font(13.5 * scale, bold=cue.level == "fresh")
-    small_font = theme.overlay_font(11.5 * scale)
-    text_w = text_width(main_font, cue.text)
-    if backend:
-        text_w = max(text_w, text_width(small_font, backend))
-    width = pad + 2 * radius + 8 * scale + text_w + pad * 1.3
-    height = (46 if backend else 30) * scale
-    rect = QRectF(top_right.x() - width, top_right.y(), width, height)
+    rect = _plate_rect(top_right, cue, scale, backend)
     plate(painter, rect, 10 * scale)
-    line = QRectF(rect.left() + pad, rect.top() + 2 * scale, rect.width() - 2 * pad, 26 * scale)
+    line = _first_line(rect, scale)
     centre = paint_freshness_line(painter, line, cue, scale)
     if backend:
         text_left = centre.x() + radius + 8 * scale
         sub = QRectF(text_left, line.bottom() - 5 * scale, rect.right() - text_left - pad, 16 * scale)
-        draw_text(painter, sub, backend, small_font, theme.TEXT_SECONDARY)
+        draw_text(painter, sub, backend, theme.overlay_font(11.5 * scale), theme.TEXT_SECONDARY)
     return FreshnessLayout(rect, centre)

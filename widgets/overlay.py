@@ -8,22 +8,36 @@ is about privacy, not feedback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
-from app.model.timeline_snapshot import TimelineSnapshot
+from app.model.signal_gauges import Gauge
+from app.model.timeline_snapshot import EngagementNow, TimelineSnapshot
 from app.model.view_state import PipelineStatus
 from app.model.vocabulary import QUALITY_DIMENSIONS, quality_band
 from app.model.wire_v0 import QualityScores
 from widgets import theme
 from widgets.badge import BadgeLayout, paint_badge
-from widgets.freshness import FreshnessLayout, backend_label, cue_lag_text, freshness, paint_freshness
+from widgets.freshness import (
+    Freshness,
+    FreshnessLayout,
+    backend_label,
+    cue_lag_text,
+    freshness,
+    freshness_layout,
+    paint_freshness,
+)
 from widgets.gauges import GaugeHit, gauge_tooltip, paint_gauges
 from widgets.painting import draw_text, paint_score_bar, plate, text_width
 
 PAUSED_TEXT = "Sending paused — nothing leaves this computer"
+FRESHNESS_TOOLTIP = (
+    "How old the feedback on screen is. Green: live. Amber: no new result lately. "
+    "The second line says how far behind the live moment the analysed media ends."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +59,14 @@ class OverlayLayout:
     paused: QRectF | None = None
     hits: list[Hit] = field(default_factory=list)
 
-    def tooltip_at(self, pos: QPointF) -> str | None:
-        for gauge in self.gauges:
-            if gauge.rect.contains(pos):
-                return gauge_tooltip(gauge.gauge)
+    def tooltip_at(self, pos: QPointF, live: Sequence[Gauge] = ()) -> str | None:
+        """The tooltip at `pos`; a gauge painted from a look (blank but for what is drawn) is
+        described by the gauge of its type in `live`, the snapshot's."""
+        for row in self.gauges:
+            if row.rect.contains(pos):
+                return gauge_tooltip(next((g for g in live if g.type == row.gauge.type), row.gauge))
+        if self.freshness is not None and self.freshness.rect.contains(pos):
+            return FRESHNESS_TOOLTIP
         for hit in self.hits:
             if hit.rect.contains(pos):
                 return hit.tooltip
@@ -60,25 +78,120 @@ def overlay_scale(area: QRectF) -> float:
     return max(0.8, min(1.5, area.height() / 560, area.width() / 800))
 
 
-def paint_overlay(
-    painter: QPainter,
+OPACITY_STEPS = 20
+"""A fading gauge is drawn in twentieths of full opacity: finer steps would not show, and each
+one would paint the overlay again."""
+
+
+NO_CUE = Freshness("idle", "")
+
+
+@dataclass(frozen=True, slots=True)
+class OverlayLook:
+    """What the overlay draws, and nothing else: two looks alike paint the same pixels, so the
+    preview paints its overlay again only when the look changes, not on every snapshot (five a
+    second, most of them changing nothing drawn)."""
+
+    area: tuple[float, float, float, float]
+    feedback: bool
+    """The badge, the cue, the gauges and the quality card are shown."""
+    engagement: EngagementNow | None
+    stale: bool
+    cue: Freshness
+    second_line: str
+    gauges: tuple[Gauge, ...]
+    """Only their type, level and opacity are drawn; the rest is blank here."""
+    quality: QualityScores | None
+    paused: bool
+
+    @property
+    def rect(self) -> QRectF:
+        return QRectF(*self.area)
+
+    def beneath_cue(self) -> OverlayLook:
+        """What the overlay shows besides the freshness card, whose text changes with every
+        snapshot ("feedback covers up to 1.4 s ago"). The paused notice keeps clear of the card,
+        so while paused the card's text stays in: it moves the notice."""
+        return self if self.paused else replace(self, cue=NO_CUE, second_line="")
+
+    def cue_part(self) -> tuple[object, ...]:
+        """What the freshness card shows, and where."""
+        return (self.area, self.feedback, self.cue, self.second_line)
+
+
+def overlay_look(
     area: QRectF,
     snapshot: TimelineSnapshot | None,
     status: PipelineStatus,
     *,
     feedback_visible: bool,
-) -> OverlayLayout:
+) -> OverlayLook:
+    engagement = snapshot.engagement if snapshot is not None else None
+    stale = engagement is not None and engagement.age_s > theme.FRESH_RESULT_S
+    if engagement is not None:
+        # The badge shows the age (in whole seconds) only once the result is stale.
+        engagement = replace(engagement, age_s=float(round(engagement.age_s)) if stale else 0.0)
+    lag = cue_lag_text(snapshot, status)
+    return OverlayLook(
+        area=(area.x(), area.y(), area.width(), area.height()),
+        feedback=feedback_visible and (status.session_state != "idle" or _has_results(snapshot)),
+        engagement=engagement,
+        stale=stale,
+        cue=freshness(snapshot, status),
+        second_line=backend_label(status.backend) + (f" · {lag}" if lag else ""),
+        gauges=tuple(_as_drawn(g) for g in snapshot.gauges) if snapshot is not None else (),
+        quality=snapshot.quality_overall if snapshot is not None else None,
+        paused=status.paused,
+    )
+
+
+def _as_drawn(gauge: Gauge) -> Gauge:
+    opacity = round(gauge.opacity * OPACITY_STEPS) / OPACITY_STEPS
+    return Gauge(gauge.type, gauge.probability, "", "", 0.0, 0.0, 0.0, opacity)
+
+
+def paint_overlay(painter: QPainter, look: OverlayLook, *, cue: bool = True) -> OverlayLayout:
+    """Paints `look`; the layout's gauge hits hold the gauges as drawn (`OverlayLook.gauges`).
+    With `cue=False` the freshness card is laid out but left for `paint_cue` to paint."""
     layout = OverlayLayout()
+    area = look.rect
     scale = overlay_scale(area)
-    painter.save()
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-    if feedback_visible and (status.session_state != "idle" or _has_results(snapshot)):
-        _paint_feedback(painter, area, snapshot, status, scale, layout)
-    if status.paused:
+    _smooth(painter)
+    if look.feedback:
+        _paint_feedback(painter, area, look, scale, layout, cue=cue)
+    if look.paused:
         layout.paused = _paint_paused(painter, area, scale, layout)
     painter.restore()
     return layout
+
+
+def cue_card(look: OverlayLook) -> FreshnessLayout | None:
+    """Where the freshness card of `look` goes; None when it is hidden."""
+    if not look.feedback:
+        return None
+    scale = overlay_scale(look.rect)
+    return freshness_layout(_cue_corner(look.rect, scale), look.cue, scale, look.second_line)
+
+
+def paint_cue(painter: QPainter, look: OverlayLook) -> FreshnessLayout | None:
+    """The freshness card alone, where `paint_overlay` would put it; None when it is hidden."""
+    if not look.feedback:
+        return None
+    scale = overlay_scale(look.rect)
+    _smooth(painter)
+    card = paint_freshness(painter, _cue_corner(look.rect, scale), look.cue, scale, look.second_line)
+    painter.restore()
+    return card
+
+
+def _cue_corner(area: QRectF, scale: float) -> QPointF:
+    return area.topRight() + QPointF(-14 * scale, 14 * scale)
+
+
+def _smooth(painter: QPainter) -> None:
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
 
 
 def _has_results(snapshot: TimelineSnapshot | None) -> bool:
@@ -88,45 +201,28 @@ def _has_results(snapshot: TimelineSnapshot | None) -> bool:
 
 
 def _paint_feedback(
-    painter: QPainter,
-    area: QRectF,
-    snapshot: TimelineSnapshot | None,
-    status: PipelineStatus,
-    scale: float,
-    layout: OverlayLayout,
+    painter: QPainter, area: QRectF, look: OverlayLook, scale: float, layout: OverlayLayout, *, cue: bool
 ) -> None:
     margin = 14 * scale
-    engagement = snapshot.engagement if snapshot is not None else None
-    stale = engagement is not None and engagement.age_s > theme.FRESH_RESULT_S
     layout.badge = paint_badge(
-        painter, area.topLeft() + QPointF(margin, margin), engagement, scale, stale=stale
+        painter, area.topLeft() + QPointF(margin, margin), look.engagement, scale, stale=look.stale
     )
-    layout.hits.append(Hit(layout.badge.rect, _badge_tooltip(snapshot)))
-    cue = freshness(snapshot, status)
-    lag = cue_lag_text(snapshot, status)
-    second_line = backend_label(status.backend) + (f" · {lag}" if lag else "")
-    layout.freshness = paint_freshness(
-        painter, area.topRight() + QPointF(-margin, margin), cue, scale, second_line
-    )
-    layout.hits.append(
-        Hit(
-            layout.freshness.rect,
-            "How old the feedback on screen is. Green: live. Amber: no new result lately. "
-            "The second line says how far behind the live moment the analysed media ends.",
-        )
-    )
-    if snapshot is None:
-        return
-    if snapshot.quality_overall is not None:
-        layout.quality = _paint_quality(painter, area, snapshot.quality_overall, scale, layout)
+    layout.hits.append(Hit(layout.badge.rect, _badge_tooltip(look.engagement)))
+    corner = _cue_corner(area, scale)
+    if cue:
+        layout.freshness = paint_freshness(painter, corner, look.cue, scale, look.second_line)
+    else:
+        layout.freshness = freshness_layout(corner, look.cue, scale, look.second_line)
+    if look.quality is not None:
+        layout.quality = _paint_quality(painter, area, look.quality, scale, layout)
     top = layout.badge.rect.bottom() + 8 * scale
     _, layout.gauges = paint_gauges(
-        painter, QPointF(area.left() + margin, top), snapshot.gauges, scale, area.bottom() - margin - top
+        painter, QPointF(area.left() + margin, top), look.gauges, scale, area.bottom() - margin - top
     )
 
 
-def _badge_tooltip(snapshot: TimelineSnapshot | None) -> str:
-    if snapshot is None or snapshot.engagement is None:
+def _badge_tooltip(engagement: EngagementNow | None) -> str:
+    if engagement is None:
         return "Engagement appears here after the first result, a few seconds after Start."
     return "Your engagement in the latest analysed window, with the session time it covers."
 

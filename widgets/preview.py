@@ -2,8 +2,8 @@
 
 It holds one frame (the latest) and repaints only when a new frame, snapshot or status is
 handed to it; the controller calls `set_frame` from its display timer. Nothing here queues.
-The overlay changes a few times a second, the picture thirty: the overlay is painted into a
-cached transparent pixmap when it changes, and each frame only composites it. The picture itself
+The overlay changes a few times a second, the picture thirty: the overlay is painted into
+cached transparent pixmaps when what it shows changes, and each frame only composites them. The picture itself
 is best handed over already fitted to the box `picture_box_changed` names and as 32-bit BGRX
 (`capture.fanout.LatestFrame` does it on the source's thread): it is then painted pixel for pixel,
 a copy, where scaling a captured frame here would cost the UI thread milliseconds thirty times a
@@ -16,7 +16,7 @@ import logging
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QHelpEvent,
@@ -35,7 +35,7 @@ from app.model.view_state import PipelineStatus
 from widgets import theme
 from widgets.connection_card import ConnectionCard
 from widgets.gauges import GaugeOrder
-from widgets.overlay import OverlayLayout, paint_overlay
+from widgets.overlay import OverlayLayout, OverlayLook, cue_card, overlay_look, paint_cue, paint_overlay
 from widgets.placeholder import Placeholder, paint_placeholder, placeholder_for
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,14 @@ def fitted_rect(image: QSizeF, area: QRectF) -> QRectF:
         size.width(),
         size.height(),
     )
+
+
+def _layer(size: QSize, ratio: float) -> QPixmap:
+    """A transparent pixmap of `size` logical pixels at `ratio` device pixels each."""
+    layer = QPixmap(size * ratio)
+    layer.setDevicePixelRatio(ratio)
+    layer.fill(Qt.GlobalColor.transparent)
+    return layer
 
 
 class PreviewWidget(QWidget):
@@ -71,9 +79,10 @@ class PreviewWidget(QWidget):
         self._status = PipelineStatus()
         self._overlay_visible = True
         self._layout = OverlayLayout()
-        self._overlay: QPixmap | None = None
-        self._overlay_version = 0
-        self._overlay_key: tuple[object, ...] | None = None
+        self._rest: QPixmap | None = None
+        self._rest_key: tuple[object, ...] | None = None
+        self._cue: tuple[QPoint, QPixmap] | None = None
+        self._cue_key: tuple[object, ...] | None = None
         self._gauge_order = GaugeOrder()
         self.setMouseTracking(True)  # to hold the gauges still under the pointer
         self.connection_card = ConnectionCard(self)
@@ -119,13 +128,13 @@ class PreviewWidget(QWidget):
 
     def set_snapshot(self, snapshot: TimelineSnapshot | None) -> None:
         self._snapshot = snapshot
-        self._overlay_changed()
+        self.update()
         self._update_card()
 
     def set_status(self, status: PipelineStatus) -> None:
         if status != self._status:
             self._status = status
-            self._overlay_changed()
+            self.update()
             self._update_card()
 
     def _update_card(self) -> None:
@@ -139,11 +148,7 @@ class PreviewWidget(QWidget):
     def set_overlay_visible(self, visible: bool) -> None:
         if visible != self._overlay_visible:
             self._overlay_visible = visible
-            self._overlay_changed()
-
-    def _overlay_changed(self) -> None:
-        self._overlay_version += 1
-        self.update()
+            self.update()
 
     def overlay_visible(self) -> bool:
         return self._overlay_visible
@@ -167,7 +172,7 @@ class PreviewWidget(QWidget):
         return self._layout
 
     def tooltip_at(self, pos: QPointF) -> str | None:
-        return self._layout.tooltip_at(pos)
+        return self._layout.tooltip_at(pos, self._snapshot.gauges if self._snapshot is not None else ())
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -184,27 +189,48 @@ class PreviewWidget(QWidget):
                 painter.fillRect(picture, DIM_BEHIND_CARD)
         if card is not None:
             paint_placeholder(painter, widget_rect, card)
-        painter.drawPixmap(0, 0, self._overlay_for(area))
+        self._paint_overlay(painter, area)
         painter.end()
 
-    def _overlay_for(self, area: QRectF) -> QPixmap:
-        """The overlay over `area`, painted again only when it or the geometry changed."""
+    def _paint_overlay(self, painter: QPainter, area: QRectF) -> None:
+        """The overlay over `area`, from two cached layers each painted again only when what it
+        shows or the geometry changed: the freshness card, whose text changes with every
+        snapshot, on a small one of its own, and the rest, which changes with the results."""
         ratio = self.devicePixelRatioF()
-        key = (self._overlay_version, area.getRect(), self.size().toTuple(), ratio)
-        if self._overlay is None or key != self._overlay_key:
-            overlay = QPixmap(self.size() * ratio)
-            overlay.setDevicePixelRatio(ratio)
-            overlay.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(overlay)
-            snapshot = self._snapshot
-            if snapshot is not None and self._gauge_order.held:
-                snapshot = replace(snapshot, gauges=self._gauge_order.apply(snapshot.gauges))
-            self._layout = paint_overlay(
-                painter, area, snapshot, self._status, feedback_visible=self._overlay_visible
-            )
-            painter.end()
-            self._overlay, self._overlay_key = overlay, key
-        return self._overlay
+        snapshot = self._snapshot
+        if snapshot is not None and self._gauge_order.held:
+            snapshot = replace(snapshot, gauges=self._gauge_order.apply(snapshot.gauges))
+        look = overlay_look(area, snapshot, self._status, feedback_visible=self._overlay_visible)
+        geometry = (self.size().toTuple(), ratio)
+        rest_key = (look.beneath_cue(), geometry)
+        if self._rest is None or rest_key != self._rest_key:
+            self._rest = _layer(self.size(), ratio)
+            layer_painter = QPainter(self._rest)
+            self._layout = paint_overlay(layer_painter, look, cue=False)
+            layer_painter.end()
+            self._rest_key = rest_key
+            self._cue_key = None  # the new layout needs the card's place again
+        cue_key = (look.cue_part(), geometry)
+        if cue_key != self._cue_key:
+            self._cue = self._paint_cue(look, ratio)
+            self._cue_key = cue_key
+        painter.drawPixmap(0, 0, self._rest)
+        if self._cue is not None:
+            painter.drawPixmap(*self._cue)
+
+    def _paint_cue(self, look: OverlayLook, ratio: float) -> tuple[QPoint, QPixmap] | None:
+        """The freshness card on a layer just its size, at whole pixels so that it lands on the
+        very pixels painting it in place would."""
+        card = cue_card(look)
+        if card is None:
+            return None
+        box = card.rect.toAlignedRect().adjusted(-1, -1, 1, 1)
+        layer = _layer(box.size(), ratio)
+        layer_painter = QPainter(layer)
+        layer_painter.translate(-box.topLeft())
+        self._layout.freshness = paint_cue(layer_painter, look)
+        layer_painter.end()
+        return box.topLeft(), layer
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -221,7 +247,7 @@ class PreviewWidget(QWidget):
     def _hover(self, pos: QPointF | None) -> None:
         over = pos is not None and any(hit.rect.contains(pos) for hit in self._layout.gauges)
         if self._gauge_order.hover(over, self._layout.gauges):
-            self._overlay_changed()
+            self.update()
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF
-from PySide6.QtGui import QHelpEvent
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QHelpEvent, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 from support.session_builder import SessionBuilder
 from support.widget_pixels import colour_at, count_near, grab, grey_frame, luminance, near
 
+import widgets.preview as preview_module
 from app.model.view_state import DeviceStatus, PipelineStatus
 from capture.fanout import fit_for_display
 from widgets import theme
 from widgets.freshness import freshness
+from widgets.overlay import OverlayLook, cue_card, overlay_look, paint_overlay
 from widgets.preview import PreviewWidget
 
 pytestmark = pytest.mark.timeout(60)
@@ -285,3 +287,84 @@ def test_the_preview_says_its_box_when_its_size_changes(qtbot: QtBot) -> None:
     with qtbot.waitSignal(preview.picture_box_changed) as changed:
         preview.resize(700, 400)
     assert changed.args == [700, 400]
+
+
+def _painted_on_one_layer(preview: PreviewWidget, look: OverlayLook) -> QImage:
+    """What the preview would show with its whole overlay painted on one transparent layer."""
+    layer = QImage(preview.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    layer.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(layer)
+    paint_overlay(painter, look)
+    painter.end()
+    image = QImage(preview.size(), QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    painter.fillRect(QRectF(image.rect()), QColor(theme.VIDEO_BACKGROUND))
+    frame = preview.frame_rect()
+    assert frame is not None
+    painter.fillRect(frame, QColor("#808080"))
+    painter.drawImage(0, 0, layer)
+    painter.end()
+    return image
+
+
+def test_the_overlays_two_layers_paint_the_pixels_one_layer_would(
+    qtbot: QtBot, builder: SessionBuilder
+) -> None:
+    builder.result(0, 4, "engaged", [("confidence", "high", "Firm voice."), ("interest", "low", "Leans in.")])
+    preview = make_preview(qtbot)
+    preview.set_status(RUNNING)
+    preview.set_frame(grey_frame())
+    for now in (5.6, 5.8, 9.3):  # the card's text changes each time, the rest not at all
+        snapshot = builder.snapshot(now)
+        preview.set_snapshot(snapshot)
+        shown = grab(preview).convertToFormat(QImage.Format.Format_RGB32)
+        frame = preview.frame_rect()
+        assert frame is not None
+        look = overlay_look(frame, snapshot, RUNNING, feedback_visible=True)
+        assert shown == _painted_on_one_layer(preview, look), f"at {now} s"
+        card = preview.overlay_layout().freshness
+        assert card is not None and card.rect == cue_card(look).rect  # type: ignore[union-attr]
+
+
+def test_only_the_freshness_card_is_painted_again_while_no_new_result_comes(
+    qtbot: QtBot, builder: SessionBuilder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    painted: list[str] = []
+    for name in ("paint_overlay", "paint_cue"):
+        real = getattr(preview_module, name)
+        monkeypatch.setattr(
+            preview_module,
+            name,
+            lambda *a, _real=real, _name=name, **k: painted.append(_name) or _real(*a, **k),
+        )
+    builder.result(0, 4, "engaged", [("confidence", "high", "Firm voice.")])
+    preview = make_preview(qtbot)
+    preview.set_status(RUNNING)
+    preview.set_frame(grey_frame())
+    for now in (5.6, 5.8, 6.0, 6.2):  # five snapshots a second, as the controller hands them over
+        preview.set_snapshot(builder.snapshot(now))
+        grab(preview)
+    assert painted.count("paint_overlay") == 1
+    assert painted.count("paint_cue") == 4, "the card says how far behind the feedback is, to a tenth"
+    builder.result(4, 8, "neutral", [("confidence", "low", "Hesitant.")])
+    preview.set_snapshot(builder.snapshot(9.6))
+    grab(preview)
+    assert painted.count("paint_overlay") == 2, "a new result changes what the rest shows"
+
+
+def test_a_gauges_tooltip_tells_its_age_now_though_the_gauge_was_painted_earlier(
+    qtbot: QtBot, builder: SessionBuilder
+) -> None:
+    builder.result(0, 4, "engaged", [("skepticism", "medium", "Raised eyebrow at the price claim.")])
+    preview = make_preview(qtbot)
+    preview.set_status(RUNNING)
+    preview.set_frame(grey_frame())
+    preview.set_snapshot(builder.snapshot(5.0))
+    grab(preview)
+    row = preview.overlay_layout().gauges[0]
+    preview.set_snapshot(builder.snapshot(12.0))
+    grab(preview)
+    assert preview.overlay_layout().gauges[0] is row, "nothing it draws changed"
+    tooltip = preview.tooltip_at(row.rect.center())
+    assert tooltip is not None
+    assert "8 s ago" in tooltip and "Raised eyebrow at the price claim." in tooltip
