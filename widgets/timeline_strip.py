@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QHelpEvent, QPainter, QPaintEvent, QPen
+import numpy as np
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QHelpEvent, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from app.model.coverage_gaps import Gap
@@ -34,6 +35,9 @@ PATTERNS: dict[EngagementState, Qt.BrushStyle] = {
     "neutral": Qt.BrushStyle.HorPattern,
     "disengaged": Qt.BrushStyle.BDiagPattern,
 }
+STATE_CODES: dict[EngagementState, int] = {"engaged": 1, "neutral": 2, "disengaged": 3}
+"""Each state's place in the strip's stack of band textures; 0 is no window."""
+PIXELS = QImage.Format.Format_ARGB32_Premultiplied
 TRACK_H = 20.0
 AXIS_H = 16.0
 LEGEND_H = 20.0
@@ -88,6 +92,8 @@ class TimelineStrip(QWidget):
         self._gaps: list[Span] = []
         self._coverage: list[Gap] = []
         self._now = 0.0
+        self._texture_stack = np.zeros((0, 0, 0, 4), np.uint8)
+        self._texture_key: QRect | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(self._height(legend_rows=1))
         self.setAccessibleName("Engagement over the session")
@@ -180,16 +186,15 @@ class TimelineStrip(QWidget):
         painter.drawRoundedRect(track, 4, 4)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        for left, right, state in self._bands():
-            paint_band(
-                painter, QRectF(QPointF(left, track.top() + 1), QPointF(right, track.bottom() - 1)), state
-            )
+        bands = self._bands(track)
+        if bands is not None:
+            painter.drawImage(*bands)
         for spans, paint in (
             (self._coverage, paint_coverage_gap),
             (self._gaps, paint_gap),
             (self._paused, paint_paused),
         ):
-            for x0, x1 in self._pixel_runs(spans):
+            for x0, x1 in self._pixel_runs(spans, track):
                 paint(painter, QRectF(QPointF(x0, track.top() + 1), QPointF(x1, track.bottom() - 1)))
         painter.restore()
         if self._now > 0:
@@ -206,43 +211,63 @@ class TimelineStrip(QWidget):
         self._paint_extra_legend(painter, legend.translated(0, LEGEND_H))
         painter.end()
 
-    def _bands(self) -> list[tuple[int, int, EngagementState]]:
-        """The history as runs of one state in whole pixels, each pixel in the state of the last
-        window over it: an hour's thousands of windows would otherwise each be painted, ever more
-        of them into the same pixels, on the main thread twice a second."""
-        track = self.track_rect()
-        left, width = round(track.left()), round(track.width())
-        scale = width / self.span_s()
-        columns: list[EngagementState | None] = [None] * width
+    def _bands(self, track: QRectF) -> tuple[QPoint, QImage] | None:
+        """The history as one image of whole pixel columns, each in the state of the last window
+        over it, and where it goes. An hour's thousands of windows would otherwise each be
+        painted, ever more of them into the same pixels; and even a fill per run of one state is
+        hundreds of calls into Qt twice a second, each of which lets go of the interpreter's lock
+        on the main thread and may wait for a busy worker to give it back."""
+        # Inside the track's outline, on whole pixels: the rows and columns a band's fill covers.
+        inner = QRect(
+            round(track.left()), round(track.top()) + 1, round(track.width()), round(track.height()) - 2
+        )
+        width = inner.width()
+        if width <= 0 or not self._history:
+            return None
+        columns = np.zeros(width, np.intp)  # each column's STATE_CODES code; 0: no window
         for window in self._history:
-            start = min(width - 1, max(0, int(window.start * scale)))
-            end = min(width, max(start + 1, int(window.end * scale)))
-            columns[start:end] = [window.state] * (end - start)
-        bands: list[tuple[int, int, EngagementState]] = []
-        run_start = 0
-        for x in range(1, width + 1):
-            state = columns[run_start]
-            if x == width or columns[x] != state:
-                if state is not None:
-                    bands.append((left + run_start, left + x, state))
-                run_start = x
-        return bands
+            start, end = self._columns(window, width)
+            columns[start:end] = STATE_CODES[window.state]
+        textures = self._textures(inner)
+        picture = np.ascontiguousarray(textures[columns, :, np.arange(width)].transpose(1, 0, 2))
+        image = QImage(picture.data, width, inner.height(), picture.strides[0], PIXELS)
+        return inner.topLeft(), image.copy()  # the copy owns its pixels; `picture` goes
 
-    def _pixel_runs(self, spans: Sequence[Span | Gap]) -> list[tuple[float, float]]:
-        """The spans as whole pixels, those that touch joined: a session whose analysis fell behind
-        now and then has hundreds of one-second gaps, most of them next to one another. Each is at
-        least a pixel wide: a two-second pause in an hour-long session must still show."""
-        track = self.track_rect()
-        origin, width = track.left(), track.width()
+    def _columns(self, span: Span | Gap | EngagementWindow, width: int) -> tuple[int, int]:
+        """The pixel columns [start, end) of the track that `span` covers: at least one, so
+        that a two-second pause in an hour-long session still shows."""
         scale = width / self.span_s()
+        start = min(width - 1, max(0, int(span.start * scale)))
+        return start, min(width, max(start + 1, int(span.end * scale)))
+
+    def _textures(self, inner: QRect) -> np.ndarray:
+        """Each state's band filling the whole track, as `paint_band` paints it in place (its
+        pattern anchored where the widget's is), stacked after a transparent one: picking a
+        column from one of them per pixel gives the strip's bands."""
+        if self._texture_key != inner:
+            stack = np.zeros((len(STATE_CODES) + 1, inner.height(), inner.width(), 4), np.uint8)
+            for state, code in STATE_CODES.items():
+                texture = stack[code]  # painted in place: the image wraps its memory
+                image = QImage(texture.data, inner.width(), inner.height(), texture.strides[0], PIXELS)
+                painter = QPainter(image)
+                painter.setBrushOrigin(-inner.topLeft())
+                paint_band(painter, QRectF(image.rect()), state)
+                painter.end()
+            self._texture_stack, self._texture_key = stack, inner
+        return self._texture_stack
+
+    def _pixel_runs(self, spans: Sequence[Span | Gap], track: QRectF) -> list[tuple[float, float]]:
+        """The spans as whole pixel columns, those that touch joined: a session whose analysis
+        fell behind now and then has hundreds of one-second gaps, most of them next to one
+        another."""
+        left, width = round(track.left()), round(track.width())
         runs: list[tuple[float, float]] = []
         for span in sorted(spans, key=lambda s: s.start):
-            left = float(int(origin + min(width, max(0.0, span.start * scale))))
-            right = max(float(round(origin + min(width, max(0.0, span.end * scale)))), left + 1)
-            if runs and left <= runs[-1][1]:
-                runs[-1] = (runs[-1][0], max(runs[-1][1], right))
+            start, end = self._columns(span, width)
+            if runs and left + start <= runs[-1][1]:
+                runs[-1] = (runs[-1][0], max(runs[-1][1], left + end))
             else:
-                runs.append((left, right))
+                runs.append((left + start, left + end))
         return runs
 
     def _paint_legend(self, painter: QPainter, rect: QRectF) -> None:

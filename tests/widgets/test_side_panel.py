@@ -6,7 +6,7 @@ from typing import TypeVar
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF
-from PySide6.QtGui import QHelpEvent
+from PySide6.QtGui import QHelpEvent, QPainter
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 from pytestqt.qtbot import QtBot
 from support.session_builder import SessionBuilder, flat_scores, scores
@@ -16,7 +16,7 @@ from app.model.vocabulary import EngagementState
 from widgets import theme
 from widgets.quality_panel import QualityPanel
 from widgets.signal_list import ROW_HEIGHT, SignalList, SignalRole
-from widgets.timeline_strip import TimelineStrip
+from widgets.timeline_strip import TimelineStrip, paint_band
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -149,6 +149,43 @@ def test_an_hour_of_second_long_windows_paints_each_pixel_in_the_last_windows_st
         colour_at(image, QPointF(x + 0.5, y)) for x in range(int(strip.x_for(0)), int(strip.x_for(1200)))
     ]
     assert all(near(c, theme.ENGAGED, 4) for c in stripes), "engaged is solid to its last pixel"
+
+
+def test_the_strips_bands_are_the_pixels_a_fill_per_run_of_one_state_would_paint(
+    qtbot: QtBot, builder: SessionBuilder
+) -> None:
+    strip = shown(qtbot, TimelineStrip(), 400, 80)
+    strip.set_snapshot(builder.snapshot(60))
+    empty = grab(strip)  # the track, the axis and the now-marker, which the bands stay clear of
+    blocks: list[EngagementState] = ["engaged", "neutral", "disengaged", "neutral", "engaged", "disengaged"]
+    windows = [(i * 0.35, i * 0.35 + 0.35, blocks[(i * 7 // 5) % 6]) for i in range(140)]  # to 49 s
+    windows.append((49.02, 49.05, "engaged"))  # under a pixel wide: it still gets one
+    for start, end, state in windows:
+        builder.result(start, end, state)
+    strip.set_snapshot(builder.snapshot(60))
+    track = strip.track_rect()
+    width = round(track.width())
+    columns: list[EngagementState | None] = [None] * width
+    for start, end, state in windows:  # each pixel column in the state of the last window over it
+        first = min(width - 1, int(start * width / 60))
+        last = max(first + 1, int(end * width / 60))
+        columns[first:last] = [state] * (last - first)
+    painter = QPainter(empty)
+    x = 0
+    while x < width:
+        run = x
+        while run < width and columns[run] == columns[x]:
+            run += 1
+        if (state := columns[x]) is not None:
+            left = round(track.left())
+            paint_band(
+                painter,
+                QRectF(QPointF(left + x, track.top() + 1), QPointF(left + run, track.bottom() - 1)),
+                state,
+            )
+        x = run
+    painter.end()
+    assert grab(strip) == empty
 
 
 def test_quality_panel_shows_overall_dimensions_and_the_per_window_line(
