@@ -156,7 +156,7 @@ def paint_overlay(painter: QPainter, look: OverlayLook, *, cue: bool = True) -> 
     layout = OverlayLayout()
     area = look.rect
     scale = overlay_scale(area)
-    _smooth(painter)
+    _save_smoothing(painter)
     if look.feedback:
         _paint_feedback(painter, area, look, scale, layout, cue=cue)
     if look.paused:
@@ -178,7 +178,7 @@ def paint_cue(painter: QPainter, look: OverlayLook) -> FreshnessLayout | None:
     if not look.feedback:
         return None
     scale = overlay_scale(look.rect)
-    _smooth(painter)
+    _save_smoothing(painter)
     card = paint_freshness(painter, _cue_corner(look.rect, scale), look.cue, scale, look.second_line)
     painter.restore()
     return card
@@ -188,7 +188,8 @@ def _cue_corner(area: QRectF, scale: float) -> QPointF:
     return area.topRight() + QPointF(-14 * scale, 14 * scale)
 
 
-def _smooth(painter: QPainter) -> None:
+def _save_smoothing(painter: QPainter) -> None:
+    """Saves the painter's state (the caller restores it) and turns antialiasing on."""
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
