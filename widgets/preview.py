@@ -41,6 +41,7 @@ from widgets.placeholder import Placeholder, paint_placeholder, placeholder_for
 log = logging.getLogger(__name__)
 
 DIM_BEHIND_CARD = QColor(0, 0, 0, 150)
+BACKGROUND = QColor(theme.VIDEO_BACKGROUND)
 
 
 def fitted_rect(image: QSizeF, area: QRectF) -> QRectF:
@@ -75,6 +76,17 @@ class PreviewWidget(QWidget):
         self.setAccessibleName("Live preview")
         self._frame: np.ndarray | None = None
         self._image: QImage | None = None
+        self._ratio = 1.0
+        # What a paint needs, kept as it changes: thirty paints a second would otherwise each make
+        # dozens of calls into Qt, and each call lets go of the interpreter's lock, which a busy
+        # worker may then hold for up to the switch interval.
+        self._size = self.size().toTuple()
+        self._rect = QRectF(self.rect())
+        self._picture: tuple[tuple[object, ...], QRectF] | None = None
+        self._look: tuple[tuple[object, ...], OverlayLook] | None = None
+        self._shown = 0
+        """Counts the changes to what the overlay is painted from: the snapshot, the status, the
+        overlay shown or hidden, the gauges held under the pointer."""
         self._snapshot: TimelineSnapshot | None = None
         self._status = PipelineStatus()
         self._overlay_visible = True
@@ -106,7 +118,8 @@ class PreviewWidget(QWidget):
         # QImage wraps the array's memory (no copy); holding the array keeps that memory alive.
         self._frame = image
         self._image = QImage(image.data, width, height, image.strides[0], layout)
-        self._image.setDevicePixelRatio(self.devicePixelRatioF())
+        self._ratio = self.devicePixelRatioF()
+        self._image.setDevicePixelRatio(self._ratio)
         self.update()
 
     def picture_box(self) -> tuple[int, int]:
@@ -128,14 +141,18 @@ class PreviewWidget(QWidget):
 
     def set_snapshot(self, snapshot: TimelineSnapshot | None) -> None:
         self._snapshot = snapshot
-        self.update()
+        self._changed()
         self._update_card()
 
     def set_status(self, status: PipelineStatus) -> None:
         if status != self._status:
             self._status = status
-            self.update()
+            self._changed()
             self._update_card()
+
+    def _changed(self) -> None:
+        self._shown += 1
+        self.update()
 
     def _update_card(self) -> None:
         self.connection_card.set_trouble(connection_trouble(self._snapshot, self._status))
@@ -148,7 +165,7 @@ class PreviewWidget(QWidget):
     def set_overlay_visible(self, visible: bool) -> None:
         if visible != self._overlay_visible:
             self._overlay_visible = visible
-            self.update()
+            self._changed()
 
     def overlay_visible(self) -> bool:
         return self._overlay_visible
@@ -157,11 +174,18 @@ class PreviewWidget(QWidget):
         return placeholder_for(self._status, has_frame=self.has_frame())
 
     def frame_rect(self) -> QRectF | None:
-        """Where the picture is drawn, in widget coordinates; None without a picture."""
-        if self._image is None:
+        """Where the picture is drawn, in widget coordinates (not to be changed); None without a
+        picture."""
+        if self._frame is None or self._image is None:
             return None
-        size = self._image.deviceIndependentSize()
-        fitted = fitted_rect(size, QRectF(self.rect()))
+        key = (self._frame.shape[:2], self._ratio, self._size)
+        if self._picture is None or self._picture[0] != key:
+            self._picture = key, self._fit_picture(self._image)
+        return self._picture[1]
+
+    def _fit_picture(self, image: QImage) -> QRectF:
+        size = image.deviceIndependentSize()
+        fitted = fitted_rect(size, self._rect)
         if abs(fitted.width() - size.width()) <= 1 and abs(fitted.height() - size.height()) <= 1:
             # Fitted already (to within rounding): painted pixel for pixel, on whole pixels.
             return QRectF(QPointF(round(fitted.left()), round(fitted.top())), size)
@@ -176,10 +200,9 @@ class PreviewWidget(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        widget_rect = QRectF(self.rect())
-        painter.fillRect(widget_rect, QColor(theme.VIDEO_BACKGROUND))
+        painter.fillRect(self._rect, BACKGROUND)
         card = self.placeholder()
-        area = widget_rect
+        area = self._rect
         picture = self.frame_rect()
         if picture is not None and self._image is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
@@ -188,23 +211,23 @@ class PreviewWidget(QWidget):
             if card is not None:
                 painter.fillRect(picture, DIM_BEHIND_CARD)
         if card is not None:
-            paint_placeholder(painter, widget_rect, card)
-        self._paint_overlay(painter, area)
+            paint_placeholder(painter, self._rect, card)
+        self._paint_overlay(
+            painter, area, None if picture is None or self._picture is None else self._picture[0]
+        )
         painter.end()
 
-    def _paint_overlay(self, painter: QPainter, area: QRectF) -> None:
-        """The overlay over `area`, from two cached layers each painted again only when what it
-        shows or the geometry changed: the freshness card, whose text changes with every
-        snapshot, on a small one of its own, and the rest, which changes with the results."""
+    def _paint_overlay(self, painter: QPainter, area: QRectF, picture: tuple[object, ...] | None) -> None:
+        """The overlay over `area` (the picture, whose `frame_rect` key is `picture`, or the
+        whole widget), from two cached layers each painted again only when what it shows or the
+        geometry changed: the freshness card, whose text changes with every snapshot, on a small
+        one of its own, and the rest, which changes with the results."""
         ratio = self.devicePixelRatioF()
-        snapshot = self._snapshot
-        if snapshot is not None and self._gauge_order.held:
-            snapshot = replace(snapshot, gauges=self._gauge_order.apply(snapshot.gauges))
-        look = overlay_look(area, snapshot, self._status, feedback_visible=self._overlay_visible)
-        geometry = (self.size().toTuple(), ratio)
+        look = self._overlay_look(area, (self._shown, picture, self._size))
+        geometry = (self._size, ratio)
         rest_key = (look.beneath_cue(), geometry)
         if self._rest is None or rest_key != self._rest_key:
-            self._rest = _layer(self.size(), ratio)
+            self._rest = _layer(QSize(*self._size), ratio)
             layer_painter = QPainter(self._rest)
             self._layout = paint_overlay(layer_painter, look, cue=False)
             layer_painter.end()
@@ -217,6 +240,16 @@ class PreviewWidget(QWidget):
         painter.drawPixmap(0, 0, self._rest)
         if self._cue is not None:
             painter.drawPixmap(*self._cue)
+
+    def _overlay_look(self, area: QRectF, key: tuple[object, ...]) -> OverlayLook:
+        """The overlay's look, worked out again only when what it is made from changed."""
+        if self._look is None or self._look[0] != key:
+            snapshot = self._snapshot
+            if snapshot is not None and self._gauge_order.held:
+                snapshot = replace(snapshot, gauges=self._gauge_order.apply(snapshot.gauges))
+            look = overlay_look(area, snapshot, self._status, feedback_visible=self._overlay_visible)
+            self._look = key, look
+        return self._look[1]
 
     def _paint_cue(self, look: OverlayLook, ratio: float) -> tuple[QPoint, QPixmap] | None:
         """The freshness card on a layer just its size, at whole pixels so that it lands on the
@@ -234,6 +267,8 @@ class PreviewWidget(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._size = event.size().toTuple()
+        self._rect = QRectF(self.rect())
         self._place_card()
         box = self.picture_box()
         if box != self._box:
@@ -247,7 +282,7 @@ class PreviewWidget(QWidget):
     def _hover(self, pos: QPointF | None) -> None:
         over = pos is not None and any(hit.rect.contains(pos) for hit in self._layout.gauges)
         if self._gauge_order.hover(over, self._layout.gauges):
-            self.update()
+            self._changed()
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:
