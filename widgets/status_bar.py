@@ -73,6 +73,7 @@ class StatusBar(QStatusBar):
         self._optional = [self.dropped_label, self.encoder_label, self.upload_label, self.latency_label]
         """Given up first, in this order, when the bar is too narrow for every counter."""
         self._running = False
+        self._shown: dict[QLabel, tuple[str, str]] = {}
         self.set_status(PipelineStatus())
         self.set_snapshot(None)
 
@@ -103,49 +104,82 @@ class StatusBar(QStatusBar):
 
     def set_status(self, status: PipelineStatus) -> None:
         self._running = status.session_state != "idle"
-        self.capturing_label.setText(f"Capturing: {status.capturing}" if status.capturing else "")
-        self.capturing_label.setVisible(status.capturing is not None)
-        self.capturing_label.setStyleSheet(f"color: {theme.WARNING};")
-        self.backend_label.setText("Interhuman cloud" if status.backend == "cloud" else "Local analysis")
         if status.encoder_load is None:
-            self.encoder_label.setText("Encoder –")
-            self.encoder_label.setStyleSheet("")
+            encoder, encoder_colour = "Encoder –", ""
         else:
-            self.encoder_label.setText(f"Encoder {round(status.encoder_load * 100)} %")
-            busy = status.encoder_load > ENCODER_BUSY
-            self.encoder_label.setStyleSheet(f"color: {theme.WARNING};" if busy else "")
-        self.dropped_label.setText(f"Dropped {status.dropped_video_frames}")
-        self.dropped_label.setStyleSheet(f"color: {theme.WARNING};" if status.dropped_video_frames else "")
-        self._fit()
+            encoder = f"Encoder {round(status.encoder_load * 100)} %"
+            encoder_colour = theme.WARNING if status.encoder_load > ENCODER_BUSY else ""
+        self._show(
+            {
+                self.capturing_label: (
+                    f"Capturing: {status.capturing}" if status.capturing else "",
+                    theme.WARNING,
+                ),
+                self.backend_label: (
+                    "Interhuman cloud" if status.backend == "cloud" else "Local analysis",
+                    "",
+                ),
+                self.encoder_label: (encoder, encoder_colour),
+                self.dropped_label: (
+                    f"Dropped {status.dropped_video_frames}",
+                    theme.WARNING if status.dropped_video_frames else "",
+                ),
+            }
+        )
+        capturing = status.capturing is not None
+        if capturing == self.capturing_label.isHidden():
+            self.capturing_label.setVisible(capturing)
+            self._fit()
 
     def set_snapshot(self, snapshot: TimelineSnapshot | None) -> None:
         text, colour = connection_text(snapshot.connection if snapshot is not None else None)
-        self.connection_label.setText(f"<span style='color:{colour}'>●</span> {html.escape(text)}")
+        shown = {self.connection_label: (f"<span style='color:{colour}'>●</span> {html.escape(text)}", "")}
         if snapshot is None:
-            self.segments_label.setText("Segments –")
-            self.latency_label.setText("Round trip –")
-            self.upload_label.setText("Upload –")
-            self._fit()
+            shown |= {
+                self.segments_label: ("Segments –", ""),
+                self.latency_label: ("Round trip –", ""),
+                self.upload_label: ("Upload –", ""),
+            }
+            self._show(shown)
             return
         c = snapshot.counts
         lag = snapshot.cue_lag_s
         if c.chunks_sent:
             # A continuous stream: chunks, not segments, and no per-segment round trip.
             errors = f"{c.errored} {_plural(c.errored, 'error')}"
-            self.segments_label.setText(f"Stream {c.chunks_sent} chunks sent · {errors}")
-            self.latency_label.setText(
-                f"Behind live {duration_text(lag)}" if lag is not None else "Behind live –"
+            shown[self.segments_label] = (f"Stream {c.chunks_sent} chunks sent · {errors}", "")
+            shown[self.latency_label] = (
+                f"Behind live {duration_text(lag)}" if lag is not None else "Behind live –",
+                "",
             )
         else:
-            self.segments_label.setText(
+            shown[self.segments_label] = (
                 f"Segments {c.sent} sent · {c.completed} done · {c.errored} {_plural(c.errored, 'error')}"
-                f" · {c.skipped} skipped"
+                f" · {c.skipped} skipped",
+                "",
             )
             latency = snapshot.last_latency_s
-            self.latency_label.setText(
-                f"Round trip {duration_text(latency)}" if latency is not None else "Round trip –"
+            shown[self.latency_label] = (
+                f"Round trip {duration_text(latency)}" if latency is not None else "Round trip –",
+                "",
             )
         # After Stop nothing is uploading, whatever the last 20 s averaged to.
         upload = rate_text(snapshot.upload_rate_bps) if self._running else "–"
-        self.upload_label.setText(f"Upload {upload}")
-        self._fit()
+        shown[self.upload_label] = (f"Upload {upload}", "")
+        self._show(shown)
+
+    def _show(self, shown: dict[QLabel, tuple[str, str]]) -> None:
+        """Each label's text and colour, set only where they changed: five times a second most
+        stay, a style sheet set is a re-polish, and every call into Qt lets go of the
+        interpreter's lock, which a busy worker may then keep for a while."""
+        changed = False
+        for label, (text, colour) in shown.items():
+            text_was, colour_was = self._shown.get(label, (None, None))
+            if text != text_was:
+                label.setText(text)
+                changed = True
+            if colour != colour_was:
+                label.setStyleSheet(f"color: {colour};" if colour else "")
+            self._shown[label] = (text, colour)
+        if changed:
+            self._fit()
