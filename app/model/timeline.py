@@ -82,6 +82,8 @@ class SessionTimeline:
     _errored: set[int] = field(default_factory=set)
     _skipped: set[int] = field(default_factory=set)
     _unanswered: set[int] = field(default_factory=set)
+    _answered: set[int] = field(default_factory=set)
+    """The segments in `results`: asked of each snapshot, five a second, over hours of them."""
     _counts: Counts = field(default_factory=Counts)
     _connection: ConnectionChanged | None = None
     _problem: Problem | None = None
@@ -181,8 +183,7 @@ class SessionTimeline:
     def gaps(self) -> list[Gap]:
         """Segments that failed or were not sent (unless a later answer covered them) and the
         connection's outages, by start time; an outage still open runs to the latest event."""
-        answered = {result.index for result in self.results}
-        found = [gap for index, gap in self._segment_gaps.items() if index not in answered]
+        found = [gap for index, gap in self._segment_gaps.items() if index not in self._answered]
         found += self._outages + self._coverage_gaps
         found += [Gap(span.start, span.end, "no_picture", NO_PICTURE_REASON) for span in self._picture_gaps]
         if self._outage_since is not None:
@@ -265,13 +266,14 @@ class SessionTimeline:
 
     def _apply_result(self, event: ResultReceived) -> None:
         self._last_result_at = event.t
-        if any(known.index == event.index for known in self.results):
+        if event.index in self._answered:
             # A segment re-sent after a reconnection can be answered twice: the later answer wins.
             self.results = [known for known in self.results if known.index != event.index]
             self.results.append(event)
             self._rebuild_results()
             return
         self.results.append(event)
+        self._answered.add(event.index)
         self._add_result(event)
         ends = [w.end for w in event.engagement] + [s.end for s in event.signals]
         if ends:
