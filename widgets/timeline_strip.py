@@ -26,6 +26,7 @@ from app.model.wire_v0 import EngagementWindow
 from widgets import theme
 from widgets.formatting import mmss, window_text
 from widgets.painting import draw_text, text_width
+from widgets.pixel_columns import STATE_CODES, WindowColumns, column_range
 
 MIN_SPAN_S = 60.0
 """The strip shows at least a minute, so the first bands do not fill it edge to edge."""
@@ -35,8 +36,6 @@ PATTERNS: dict[EngagementState, Qt.BrushStyle] = {
     "neutral": Qt.BrushStyle.HorPattern,
     "disengaged": Qt.BrushStyle.BDiagPattern,
 }
-STATE_CODES: dict[EngagementState, int] = {"engaged": 1, "neutral": 2, "disengaged": 3}
-"""Each state's place in the strip's stack of band textures; 0 is no window."""
 PIXELS = QImage.Format.Format_ARGB32_Premultiplied
 TRACK_H = 20.0
 AXIS_H = 16.0
@@ -94,6 +93,7 @@ class TimelineStrip(QWidget):
         self._now = 0.0
         self._texture_stack = np.zeros((0, 0, 0, 4), np.uint8)
         self._texture_key: QRect | None = None
+        self._columns = WindowColumns()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(self._height(legend_rows=1))
         self.setAccessibleName("Engagement over the session")
@@ -119,6 +119,7 @@ class TimelineStrip(QWidget):
         )
         if changed or int(now) != int(self._now):
             self._history = list(history)
+            self._columns.update(self._history)
             self._paused, self._gaps, self._coverage = list(paused), list(gaps), list(coverage)
             self._now = now
             height = self._height(legend_rows=2 if self._extra_legend() else 1)
@@ -224,21 +225,11 @@ class TimelineStrip(QWidget):
         width = inner.width()
         if width <= 0 or not self._history:
             return None
-        columns = np.zeros(width, np.intp)  # each column's STATE_CODES code; 0: no window
-        for window in self._history:
-            start, end = self._columns(window, width)
-            columns[start:end] = STATE_CODES[window.state]
+        columns = self._columns.columns(width, self.span_s())
         textures = self._textures(inner)
         picture = np.ascontiguousarray(textures[columns, :, np.arange(width)].transpose(1, 0, 2))
         image = QImage(picture.data, width, inner.height(), picture.strides[0], PIXELS)
         return inner.topLeft(), image.copy()  # the copy owns its pixels; `picture` goes
-
-    def _columns(self, span: Span | Gap | EngagementWindow, width: int) -> tuple[int, int]:
-        """The pixel columns [start, end) of the track that `span` covers: at least one, so
-        that a two-second pause in an hour-long session still shows."""
-        scale = width / self.span_s()
-        start = min(width - 1, max(0, int(span.start * scale)))
-        return start, min(width, max(start + 1, int(span.end * scale)))
 
     def _textures(self, inner: QRect) -> np.ndarray:
         """Each state's band filling the whole track, as `paint_band` paints it in place (its
@@ -261,9 +252,10 @@ class TimelineStrip(QWidget):
         fell behind now and then has hundreds of one-second gaps, most of them next to one
         another."""
         left, width = round(track.left()), round(track.width())
+        scale = width / self.span_s()
         runs: list[tuple[float, float]] = []
         for span in sorted(spans, key=lambda s: s.start):
-            start, end = self._columns(span, width)
+            start, end = column_range(span.start, span.end, scale, width)
             if runs and left + start <= runs[-1][1]:
                 runs[-1] = (runs[-1][0], max(runs[-1][1], left + end))
             else:
