@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QTextLayout
+import struct
+
+import numpy as np
+from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QTextLayout
 
 from widgets import theme
 
@@ -86,3 +89,22 @@ def wrap_lines(text: str, font: QFont, width: float, max_lines: int) -> list[str
         lines.append(text[line.textStart() : line.textStart() + line.textLength()].rstrip())
     layout.endLayout()
     return lines
+
+
+_PATH_ELEMENT = np.dtype([("type", ">i4"), ("x", ">f8"), ("y", ">f8")])
+
+
+def polyline_path(xs: np.ndarray, ys: np.ndarray) -> QPainterPath:
+    """The line through the points (xs[i], ys[i]), made in a handful of calls into Qt, however
+    many points: Qt reads it whole in the form a QDataStream holds a QPainterPath (big-endian: the
+    element count; each element's type, x and y; the current subpath's start; the fill rule).
+    Made point by point, each call would let go of the interpreter's lock and wait to get it back."""
+    elements = np.empty(len(xs), _PATH_ELEMENT)
+    elements["type"] = QPainterPath.ElementType.LineToElement.value
+    elements["type"][:1] = QPainterPath.ElementType.MoveToElement.value
+    elements["x"], elements["y"] = xs, ys
+    fill = Qt.FillRule.OddEvenFill.value
+    data = struct.pack(">i", len(xs)) + elements.tobytes() + struct.pack(">ii", 0, fill)
+    path = QPainterPath()
+    QDataStream(QByteArray(data)) >> path
+    return path

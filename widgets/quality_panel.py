@@ -3,10 +3,9 @@ of the index per analysed window."""
 
 from __future__ import annotations
 
-from itertools import groupby
-
+import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
+from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
 from app.model.timeline_snapshot import TimelineSnapshot
@@ -14,7 +13,8 @@ from app.model.vocabulary import QUALITY_DIMENSIONS, quality_band
 from app.model.wire_v0 import QualityScores, QualityWindow
 from widgets import theme
 from widgets.formatting import window_text
-from widgets.painting import dot, paint_score_bar
+from widgets.painting import dot, paint_score_bar, polyline_path
+from widgets.series_arrays import SeriesArrays
 
 EMPTY_TEXT = "Quality appears after the first result, when conversation quality is on in Settings."
 
@@ -44,7 +44,11 @@ class Sparkline(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._series: list[QualityWindow] = []
-        self._points: list[tuple[float, float, QualityWindow]] = []
+        self._numbers: SeriesArrays[QualityWindow] = SeriesArrays(
+            lambda w: (w.start + w.end) / 2, lambda w: w.values.quality_index
+        )
+        self._xs = np.zeros(0)
+        """Where each window was drawn, for its tooltip."""
         self.setMinimumHeight(56)
         self.setAccessibleName("Quality index per segment")
 
@@ -54,6 +58,7 @@ class Sparkline(QWidget):
     def set_series(self, series: list[QualityWindow]) -> None:
         if series != self._series:
             self._series = list(series)
+            self._numbers.update(self._series)
             self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -63,31 +68,27 @@ class Sparkline(QWidget):
         painter.setPen(QPen(QColor(255, 255, 255, 40), 1, Qt.PenStyle.DashLine))
         mid = area.top() + area.height() / 2
         painter.drawLine(QPointF(area.left(), mid), QPointF(area.right(), mid))
-        self._points = []
         if self._series:
-            # Plain numbers for each window; Qt's points only for the pixels drawn (at most one a
-            # column): an hour is 3,600 windows, and each call into Qt may wait for the lock.
+            # Each window's place from numpy; Qt gets one path of at most a point a pixel column:
+            # an hour is 3,600 windows, and each call into Qt may wait for the interpreter's lock.
+            middles, values = self._numbers.arrays
             start = self._series[0].start
             span = max(self._series[-1].end - start, 1e-6)
-            left, width, bottom, height = area.left(), area.width(), area.bottom(), area.height()
-            alone = len(self._series) == 1
-            for window in self._series:
-                t = (window.start + window.end) / 2
-                x = area.center().x() if alone else left + (t - start) / span * width
-                self._points.append((x, bottom - window.values.quality_index / 100 * height, window))
-            path = QPainterPath()
-            path.addPolygon(QPolygonF(_per_pixel([(x, y) for x, y, _ in self._points])))
+            if len(self._series) == 1:
+                self._xs = np.array([area.center().x()])
+            else:
+                self._xs = area.left() + (middles - start) / span * area.width()
+            ys = area.bottom() - values / 100 * area.height()
             painter.setPen(QPen(QColor(theme.ACCENT), 1.8))
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(path)
-            x, y, window = self._points[-1]
-            dot(painter, QPointF(x, y), 3.5, theme.quality_colour(window.values.quality_index))
+            painter.drawPath(polyline_path(*per_pixel_column(self._xs, ys)))
+            last = self._series[-1].values.quality_index
+            dot(painter, QPointF(self._xs[-1], ys[-1]), 3.5, theme.quality_colour(last))
         painter.end()
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent) and self._points:
-            x = event.pos().x()
-            _, _, window = min(self._points, key=lambda item: abs(item[0] - x))
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent) and len(self._xs):
+            window = self._series[int(np.argmin(np.abs(self._xs - event.pos().x())))]
             value = window.values.quality_index
             QToolTip.showText(
                 event.globalPos(),
@@ -98,14 +99,14 @@ class Sparkline(QWidget):
         return super().event(event)
 
 
-def _per_pixel(points: list[tuple[float, float]]) -> list[QPointF]:
-    """One point per pixel column, at the mean height of the points in it: an hour of windows, one
-    a second, would otherwise be a line of thousands of antialiased segments in 300 pixels."""
-    merged = []
-    for _, column in groupby(points, key=lambda point: int(point[0])):
-        inside = list(column)
-        merged.append(QPointF(inside[0][0], sum(y for _, y in inside) / len(inside)))
-    return merged
+def per_pixel_column(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One point per run of points in one pixel column, at the first one's x and the mean height:
+    an hour of windows, one a second, would otherwise be a line of thousands of antialiased
+    segments in 300 pixels."""
+    columns = xs.astype(np.intp)
+    firsts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
+    counts = np.diff(np.r_[firsts, len(xs)])
+    return xs[firsts], np.add.reduceat(ys, firsts) / counts
 
 
 class QualityPanel(QWidget):
