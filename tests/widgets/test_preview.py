@@ -16,6 +16,7 @@ from app.model.view_state import DeviceStatus, PipelineStatus
 from capture.fanout import fit_for_display
 from widgets import theme
 from widgets.freshness import freshness
+from widgets.gauges import GaugeHit
 from widgets.overlay import OverlayLook, cue_card, overlay_look, paint_overlay
 from widgets.preview import PreviewWidget
 
@@ -192,7 +193,8 @@ def test_a_lost_camera_dims_the_last_picture_under_the_card(qtbot: QtBot) -> Non
     assert luminance(colour_at(image, frame.topLeft() + QPointF(300, 400))) < 120
 
 
-def test_hovering_a_gauge_shows_its_rationale_and_meaning(qtbot: QtBot, builder: SessionBuilder) -> None:
+def shown_with_a_gauge(qtbot: QtBot, builder: SessionBuilder) -> tuple[PreviewWidget, GaugeHit]:
+    """A running preview painted with one gauge (skepticism, with its rationale), and its row."""
     builder.result(0, 4, "engaged", [("skepticism", "medium", "Raised eyebrow at the price claim.")])
     preview = make_preview(qtbot)
     preview.set_status(RUNNING)
@@ -200,6 +202,11 @@ def test_hovering_a_gauge_shows_its_rationale_and_meaning(qtbot: QtBot, builder:
     preview.set_snapshot(builder.snapshot(5.0))
     grab(preview)
     row = preview.overlay_layout().gauges[0]
+    return preview, row
+
+
+def test_hovering_a_gauge_shows_its_rationale_and_meaning(qtbot: QtBot, builder: SessionBuilder) -> None:
+    preview, row = shown_with_a_gauge(qtbot, builder)
     pos = row.rect.center().toPoint()
     QApplication.sendEvent(preview, QHelpEvent(QEvent.Type.ToolTip, pos, preview.mapToGlobal(pos)))
     assert QToolTip.isVisible()
@@ -355,13 +362,7 @@ def test_only_the_freshness_card_is_painted_again_while_no_new_result_comes(
 def test_a_gauges_tooltip_tells_its_age_now_though_the_gauge_was_painted_earlier(
     qtbot: QtBot, builder: SessionBuilder
 ) -> None:
-    builder.result(0, 4, "engaged", [("skepticism", "medium", "Raised eyebrow at the price claim.")])
-    preview = make_preview(qtbot)
-    preview.set_status(RUNNING)
-    preview.set_frame(grey_frame())
-    preview.set_snapshot(builder.snapshot(5.0))
-    grab(preview)
-    row = preview.overlay_layout().gauges[0]
+    preview, row = shown_with_a_gauge(qtbot, builder)
     preview.set_snapshot(builder.snapshot(12.0))
     grab(preview)
     assert preview.overlay_layout().gauges[0] is row, "nothing it draws changed"
